@@ -1,0 +1,261 @@
+package io.aiscope.engine;
+
+import io.aiscope.bpf.BpfMap;
+import io.aiscope.bpf.BpfObject;
+import io.aiscope.bpf.EventRings;
+import io.aiscope.bpf.LibbpfLog;
+import io.aiscope.probe.proc.ProcFamily;
+import io.aiscope.symbols.AddressResolver;
+import io.aiscope.symbols.Demangler;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A running trace: the proc family's object (which owns the shared target set) plus the selected families,
+ * loaded and attached; one reader thread for all event rings; a housekeeping thread that reads in-kernel
+ * aggregates and looks for new libraries to probe. Closing it detaches everything.
+ */
+public final class Session implements AutoCloseable {
+    private static final int LIBRARY_RESCAN_MS = 500;
+
+    private final Kernel kernel = Kernel.current();
+    private final AgentLog log;
+    private final ProcessNames names;
+    private final ProcFamily proc;
+    private final List<ProbeFamily> families = new ArrayList<>();
+    private final Map<ProbeFamily, BpfObject> objects = new LinkedHashMap<>();
+    private final EventRings rings = new EventRings();
+    private final LibraryAttacher libraries;
+    private final AddressResolver symbols = new AddressResolver(Demangler.create());
+    private final List<Consumer<TraceEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Integer>> exitListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
+    private final long startedNs = System.nanoTime();
+    private Targets targets;
+    private boolean traceAll;
+    private long attachedNs;
+
+    public Session(AgentLog log, ProcessNames names) {
+        this.log = log;
+        this.names = names;
+        this.libraries = new LibraryAttacher(log);
+        this.proc = new ProcFamily(new ProcFamily.Listener() {
+            @Override
+            public void exec(int pid, String filename) {
+                housekeeping.execute(() -> scanLibraries(pid));
+                // ld.so maps the libraries right after exec: look again shortly.
+                housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void exit(int pid) {
+                exitListeners.forEach(l -> l.accept(pid));
+            }
+        }, names);
+        LibbpfLog.sendTo((level, line) -> {
+            if (level == LibbpfLog.Level.WARN) {
+                log.warn(line);
+            } else {
+                log.info(line);
+            }
+        });
+    }
+
+    /** Loads the proc object and each of {@code selected}; a family this kernel refuses is reported, not fatal. */
+    public void load(List<ProbeFamily> selected) {
+        kernel.requireTracing();
+        BpfObject core = proc.open();
+        core.load();
+        objects.put(proc, core);
+        families.add(proc);
+        targets = new Targets(core.map("targets"), core.map("settings"));
+        for (ProbeFamily family : selected) {
+            BpfObject object = family.open();
+            try {
+                object.map("targets").reuse(core.map("targets"));
+                object.map("settings").reuse(core.map("settings"));
+                family.beforeLoad(object, kernel);
+                object.load();
+            } catch (RuntimeException e) {
+                object.close();
+                log.unavailable(family.name(), e.getMessage());
+                continue;
+            }
+            objects.put(family, object);
+            families.add(family);
+        }
+    }
+
+    public Targets targets() {
+        return targets;
+    }
+
+    /** Starts reading events and attaching; targets should be seeded first for -p, or after for a launch. */
+    public void start(boolean traceAllProcesses) {
+        this.traceAll = traceAllProcesses;
+        if (traceAll) {
+            targets.traceAll();
+        }
+        for (var entry : objects.entrySet()) {
+            ProbeFamily family = entry.getKey();
+            BpfObject object = entry.getValue();
+            rings.add(object.map("events"), family::onEvent);
+        }
+        rings.start();
+        for (var entry : objects.entrySet()) {
+            entry.getKey().start(contextFor(entry.getValue()));
+        }
+        attachedNs = System.nanoTime() - startedNs;
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 1000, 1000, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(this::rescanTargets, LIBRARY_RESCAN_MS, LIBRARY_RESCAN_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private FamilyContext contextFor(BpfObject object) {
+        return new FamilyContext() {
+            @Override
+            public BpfObject object() {
+                return object;
+            }
+
+            @Override
+            public Kernel kernel() {
+                return kernel;
+            }
+
+            @Override
+            public Consumer<TraceEvent> events() {
+                return Session.this::publish;
+            }
+
+            @Override
+            public boolean wantsEvents() {
+                return !listeners.isEmpty();
+            }
+
+            @Override
+            public AgentLog log() {
+                return log;
+            }
+
+            @Override
+            public void probeLibraries(List<UprobePlan> plans) {
+                plans.forEach(libraries::add);
+            }
+
+            @Override
+            public AddressResolver symbols() {
+                return symbols;
+            }
+        };
+    }
+
+    /** Registers a process aiscope traces from now on (and its existing descendants), probing its libraries. */
+    public void trace(int pid) {
+        for (int p : targets.addWithDescendants(pid)) {
+            proc.seed(p);
+            scanLibraries(p);
+        }
+    }
+
+    private void publish(TraceEvent event) {
+        for (Consumer<TraceEvent> l : listeners) {
+            l.accept(event);
+        }
+    }
+
+    /** Receives every decoded event, on the event thread: keep it quick. */
+    public void onEvent(Consumer<TraceEvent> listener) {
+        listeners.add(listener);
+    }
+
+    public boolean hasEventListeners() {
+        return !listeners.isEmpty();
+    }
+
+    public void onExit(Consumer<Integer> listener) {
+        exitListeners.add(listener);
+    }
+
+    private void scanLibraries(int pid) {
+        symbols.remember(pid);
+        try {
+            libraries.scan(pid);
+        } catch (IOException | RuntimeException e) {
+            log.info("library scan of " + pid + " failed: " + e.getMessage());
+        }
+    }
+
+    private void rescanTargets() {
+        for (int pid : traceAll ? Targets.allProcesses() : targets.current()) {
+            scanLibraries(pid);
+        }
+    }
+
+    private void housekeep() {
+        for (ProbeFamily f : families) {
+            try {
+                f.collect();
+            } catch (RuntimeException e) {
+                log.warn(f.name() + ": reading in-kernel aggregates failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Reads the rings and in-kernel aggregates one last time, for a final report. */
+    public void drain() {
+        // Events submitted without a wake-up are read within a poll period; let the reader take them.
+        try {
+            Thread.sleep(60);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        housekeep();
+    }
+
+    public List<ProbeFamily> families() {
+        return List.copyOf(families);
+    }
+
+    public ProcFamily proc() {
+        return proc;
+    }
+
+    public AgentStats stats() {
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        objects.forEach((family, object) -> dropped.put(family.name(), object.map("dropped").sumPerCpu(0)));
+        return new AgentStats(rings.received(), dropped, rings.consumerErrors(), attachedNs,
+                libraries.attached(), libraries.withoutSymbols(), log.unavailable(), log.warnings(),
+                symbols.failures());
+    }
+
+    public AgentLog log() {
+        return log;
+    }
+
+    public ProcessNames names() {
+        return names;
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        try {
+            housekeeping.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        rings.close();
+        objects.values().forEach(BpfObject::close);
+    }
+}

@@ -1,0 +1,113 @@
+package io.aiscope.probe.cuda;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aiscope.bpf.BpfObject;
+import io.aiscope.bpf.EventLayout;
+import io.aiscope.engine.FamilyContext;
+import io.aiscope.engine.ProbeFamily;
+import io.aiscope.engine.ProcessNames;
+import io.aiscope.engine.TraceEvent;
+import io.aiscope.engine.UprobePlan;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** CUDA runtime calls (libcudart, any copy or version): memory, copies, kernel launches, synchronisation. */
+public final class CudaFamily implements ProbeFamily {
+    private CudaStats stats;
+    private Consumer<TraceEvent> trace;
+    private boolean traced;
+    private EventLayout.U32 fn, tgid, tid, copyKind;
+    private EventLayout.S32 ret;
+    private EventLayout.U64 startNs, durationNs, ptr, bytes, func;
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String summary() {
+        return "CUDA runtime: allocations and leaks, copies by direction, kernel launches by name, sync waits";
+    }
+
+    @Override
+    public void start(FamilyContext context) {
+        EventLayout layout = new EventLayout(context.object(), "aiscope_cuda_event");
+        fn = layout.u32("fn");
+        tgid = layout.u32("tgid");
+        tid = layout.u32("tid");
+        ret = layout.s32("ret");
+        startNs = layout.u64("start_ns");
+        durationNs = layout.u64("duration_ns");
+        ptr = layout.u64("ptr");
+        bytes = layout.u64("bytes");
+        func = layout.u64("func");
+        copyKind = layout.u32("copy_kind");
+        stats = new CudaStats(context.symbols()::resolve);
+        trace = context.events();
+        traced = context.wantsEvents();
+        context.probeLibraries(List.of(plan(context.object())));
+    }
+
+    private UprobePlan plan(BpfObject object) {
+        List<UprobePlan.Probe> probes = new ArrayList<>();
+        for (CudaFunction f : CudaFunction.values()) {
+            probes.add(new UprobePlan.Probe(f.name(), object.program(f.shape().entryProgram),
+                    object.program("cuda_call_exit"), f.id()));
+        }
+        return new UprobePlan(name(), "CUDA runtime", "libcudart.so*", probes);
+    }
+
+    @Override
+    public void onEvent(MemorySegment e) {
+        CudaFunction f = CudaFunction.byId(fn.getInt(e));
+        int pid = tgid.getInt(e);
+        stats.record(f, pid, ret.get(e), startNs.get(e), durationNs.get(e), ptr.get(e), bytes.get(e), func.get(e),
+                copyKind.getInt(e));
+        if (traced) {
+            trace.accept(traceEvent(f, pid, e));
+        }
+    }
+
+    private TraceEvent traceEvent(CudaFunction f, int pid, MemorySegment e) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("function", f.name());
+        fields.put("ret", ret.get(e));
+        fields.put("duration_us", durationNs.get(e) / 1000.0);
+        switch (f.shape()) {
+            case ALLOC -> {
+                fields.put("bytes", bytes.get(e));
+                fields.put("ptr", String.format("0x%x", ptr.get(e)));
+            }
+            case FREE -> fields.put("ptr", String.format("0x%x", ptr.get(e)));
+            case COPY -> {
+                fields.put("bytes", bytes.get(e));
+                fields.put("direction", CopyKind.of(copyKind.getInt(e)).name());
+            }
+            case LAUNCH -> fields.put("kernel", stats.kernelName(pid, func.get(e)));
+            default -> { }
+        }
+        return new TraceEvent(name(), f.name(), startNs.get(e), pid, tid.getInt(e), fields);
+    }
+
+    @Override
+    public void report(ObjectNode section, ProcessNames names) {
+        new CudaReport(stats).write(section, names);
+    }
+
+    @Override
+    public void registerMetrics(PrometheusRegistry registry, ProcessNames names) {
+        new CudaMetrics(stats, names).register(registry);
+    }
+
+    /** The view {@code top} reads. */
+    public CudaStats stats() {
+        return stats;
+    }
+}

@@ -1,0 +1,63 @@
+package io.aiscope.probe.cuda;
+
+/**
+ * The probed CUDA runtime functions, in the order of {@code enum cuda_fn} in cuda.h (id = ordinal + 1), with
+ * the entry program that reads their arguments.
+ */
+public enum CudaFunction {
+    cudaMalloc(Shape.ALLOC),
+    cudaMallocAsync(Shape.ALLOC),
+    cudaMallocManaged(Shape.ALLOC),
+    cudaMallocHost(Shape.ALLOC),
+    cudaFree(Shape.FREE),
+    cudaFreeAsync(Shape.FREE),
+    cudaFreeHost(Shape.FREE),
+    cudaMemcpy(Shape.COPY),
+    cudaMemcpyAsync(Shape.COPY),
+    cudaLaunchKernel(Shape.LAUNCH),
+    cudaGraphLaunch(Shape.PLAIN),
+    cudaStreamSynchronize(Shape.SYNC),
+    cudaDeviceSynchronize(Shape.SYNC),
+    cudaEventSynchronize(Shape.SYNC);
+
+    /** How the entry program reads the arguments, and what the call means to the aggregates. */
+    public enum Shape {
+        ALLOC("cuda_alloc_entry"), FREE("cuda_free_entry"), COPY("cuda_memcpy_entry"), LAUNCH("cuda_launch_entry"),
+        SYNC("cuda_call_entry"), PLAIN("cuda_call_entry");
+
+        final String entryProgram;
+
+        Shape(String entryProgram) {
+            this.entryProgram = entryProgram;
+        }
+    }
+
+    private static final CudaFunction[] BY_ID = values();
+
+    final Shape shape;
+
+    CudaFunction(Shape shape) {
+        this.shape = shape;
+    }
+
+    /** The id the BPF side uses (cookie and event field). */
+    public int id() {
+        return ordinal() + 1;
+    }
+
+    public static CudaFunction byId(int id) {
+        if (id < 1 || id > BY_ID.length) {
+            throw new IllegalArgumentException("unknown cuda function id " + id);
+        }
+        return BY_ID[id - 1];
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** cudaMallocHost/cudaFreeHost pin host memory: counted apart from device memory. */
+    public boolean isHostMemory() {
+        return this == cudaMallocHost || this == cudaFreeHost;
+    }
+}

@@ -1,0 +1,90 @@
+package io.aiscope.probe.cuda;
+
+import io.aiscope.symbols.ResolvedSymbol;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * Everything the cuda family has aggregated: per process, per function, per kernel. One writer (the event
+ * thread); readers (report, metrics, top) take the monitor, which the writer holds only per event.
+ */
+final class CudaStats {
+    /** Past this many distinct kernels, further ones share one row, so a report stays readable. */
+    static final int MAX_KERNELS = 2000;
+    static final String OTHER_KERNELS = "(other kernels)";
+
+    private record LaunchSite(int pid, long func) {}
+
+    private final BiFunction<Integer, Long, Optional<ResolvedSymbol>> resolver;
+    final Map<CudaFunction, CallStats> calls = new EnumMap<>(CudaFunction.class);
+    final Map<Integer, ProcessCudaStats> processes = new LinkedHashMap<>();
+    final Map<String, KernelStats> kernels = new LinkedHashMap<>();
+    /** Per process and kernel, for per-process metrics. */
+    final Map<Integer, Map<KernelStats, long[]>> launchesByProcess = new HashMap<>();
+    private final Map<LaunchSite, KernelStats> sites = new HashMap<>();
+
+    CudaStats(BiFunction<Integer, Long, Optional<ResolvedSymbol>> resolver) {
+        this.resolver = resolver;
+    }
+
+    synchronized void record(CudaFunction fn, int pid, int ret, long startNs, long durationNs, long ptr, long bytes,
+                             long func, int copyKind) {
+        ProcessCudaStats p = processes.computeIfAbsent(pid, ProcessCudaStats::new);
+        long callBytes = fn.shape() == CudaFunction.Shape.ALLOC || fn.shape() == CudaFunction.Shape.COPY ? bytes : 0;
+        calls.computeIfAbsent(fn, f -> new CallStats()).record(ret, durationNs, callBytes);
+        p.calls.computeIfAbsent(fn, f -> new CallStats()).record(ret, durationNs, callBytes);
+        switch (fn.shape()) {
+            case ALLOC -> p.onAlloc(fn, ret, ptr, bytes, startNs);
+            case FREE -> p.onFree(ret, ptr);
+            case COPY -> p.onCopy(fn, ret, CopyKind.of(copyKind), bytes, durationNs);
+            case LAUNCH -> {
+                KernelStats k = kernelAt(pid, func);
+                k.launches++;
+                p.launches++;
+                long[] perProcess = launchesByProcess.computeIfAbsent(pid, x -> new HashMap<>())
+                        .computeIfAbsent(k, x -> new long[1]);
+                perProcess[0]++;
+                if (ret != 0) {
+                    k.errors++;
+                }
+            }
+            case SYNC -> p.syncBlockedNs += durationNs;
+            case PLAIN -> { }
+        }
+    }
+
+    private KernelStats kernelAt(int pid, long func) {
+        return sites.computeIfAbsent(new LaunchSite(pid, func), site -> {
+            Optional<ResolvedSymbol> symbol = resolver.apply(pid, func);
+            String name = symbol.map(ResolvedSymbol::demangled).orElse(String.format("0x%x", func));
+            String key = symbol.map(s -> s.module() + "!" + s.mangled()).orElse(name);
+            KernelStats known = kernels.get(key);
+            if (known != null) {
+                return known;
+            }
+            if (kernels.size() >= MAX_KERNELS) {
+                return kernels.computeIfAbsent(OTHER_KERNELS, k -> new KernelStats(OTHER_KERNELS, "", ""));
+            }
+            KernelStats k = new KernelStats(name, symbol.map(ResolvedSymbol::mangled).orElse(""),
+                    symbol.map(ResolvedSymbol::module).orElse(""));
+            kernels.put(key, k);
+            return k;
+        });
+    }
+
+    /** The name a launch site resolves to (for trace lines); resolves and caches it if new. */
+    synchronized String kernelName(int pid, long func) {
+        return kernelAt(pid, func).symbol;
+    }
+
+    synchronized List<ProcessCudaStats> processList() {
+        return new ArrayList<>(processes.values());
+    }
+}

@@ -1,0 +1,130 @@
+package io.aiscope.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.PrintStream;
+import java.util.Iterator;
+import java.util.Map;
+
+/** The readable form of a {@link RunReport}: the headline figures of each family, then aiscope's own health. */
+public final class TextReport {
+    private final PrintStream out;
+
+    public TextReport(PrintStream out) {
+        this.out = out;
+    }
+
+    public void print(JsonNode r) {
+        out.println();
+        out.printf("aiscope report — %s (%.0f ms)%s%n", r.has("command") ? join(r.get("command")) : "trace",
+                r.path("duration_ms").asDouble(), r.has("exit_code") ? ", exit code " + r.get("exit_code").asInt() : "");
+        unavailable(r);
+        if (r.path("cuda").has("calls")) {
+            cuda(r.get("cuda"));
+        }
+        if (r.path("sched").has("runqueue_latency_us")) {
+            sched(r.get("sched"));
+        }
+        if (r.path("tcp").has("retransmits")) {
+            tcp(r.get("tcp"));
+        }
+        agent(r.get("agent"));
+    }
+
+    private void unavailable(JsonNode r) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().path("available").asBoolean(true) == false) {
+                out.printf("%n[%s] unavailable: %s%n", e.getKey(), e.getValue().path("reason").asText());
+            }
+        }
+    }
+
+    private void cuda(JsonNode c) {
+        out.printf("%n[cuda] CUDA runtime%n");
+        out.printf("  %-24s %10s %8s %12s %12s %12s%n", "function", "calls", "errors", "p50 µs", "p99 µs", "total ms");
+        for (Iterator<Map.Entry<String, JsonNode>> it = c.get("calls").fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode v = e.getValue();
+            out.printf("  %-24s %10d %8d %12.1f %12.1f %12.2f%s%n", e.getKey(), v.get("count").asLong(),
+                    v.get("errors").asLong(), v.path("latency_us").path("p50").asDouble(),
+                    v.path("latency_us").path("p99").asDouble(), v.path("total_ms").asDouble(), codes(v));
+        }
+        out.printf("  device memory: %s allocated (%s asked), %s freed, %s outstanding%n",
+                bytes(c.get("malloc_bytes")), bytes(c.get("malloc_requested_bytes")), bytes(c.get("free_bytes")),
+                bytes(c.get("outstanding_bytes")));
+        out.printf("  copies moved:  ");
+        c.get("memcpy_bytes").fields().forEachRemaining(e -> out.printf("%s %s  ", e.getKey(), bytes(e.getValue())));
+        out.printf("%n  copies asked:  ");
+        c.get("memcpy_requested_bytes").fields().forEachRemaining(e -> out.printf("%s %s  ", e.getKey(), bytes(e.getValue())));
+        out.printf("%n  kernel launches: %d; blocked in synchronisation: %.2f ms%n", c.get("kernel_launches").asLong(),
+                c.get("sync_blocked_ms").asDouble());
+        int shown = 0;
+        for (JsonNode k : c.get("kernels")) {
+            if (shown++ == 10) {
+                out.printf("    … %d more kernels%n", c.get("kernels").size() - 10);
+                break;
+            }
+            out.printf("    %8d  %s%s%n", k.get("launches").asLong(), k.get("symbol").asText(),
+                    k.get("errors").asLong() > 0 ? "  (" + k.get("errors").asLong() + " failed)" : "");
+        }
+        for (JsonNode p : c.get("processes")) {
+            if (p.get("leaks").size() > 0) {
+                out.printf("  leak: pid %d (%s) holds %s in %d allocations never freed%n", p.get("pid").asInt(),
+                        p.get("comm").asText(), bytes(p.get("outstanding_bytes")), p.get("leaks").size());
+            }
+        }
+    }
+
+    private static String codes(JsonNode call) {
+        StringBuilder s = new StringBuilder();
+        call.path("errors_by_code").fields().forEachRemaining(e -> s.append(s.isEmpty() ? "   codes " : ", ")
+                .append(e.getKey()).append("×").append(e.getValue().asLong()));
+        return s.toString();
+    }
+
+    private void sched(JsonNode s) {
+        JsonNode q = s.get("runqueue_latency_us");
+        out.printf("%n[sched] run-queue latency: %d waits, p50 %.0f µs, p99 %.0f µs, max %.0f µs; %d context switches,"
+                        + " %.1f ms off-CPU%n", q.path("count").asLong(), q.path("p50").asDouble(), q.path("p99").asDouble(),
+                q.path("max").asDouble(), s.path("context_switches").asLong(), s.path("off_cpu_ms").asDouble());
+    }
+
+    private void tcp(JsonNode t) {
+        out.printf("%n[tcp] %d connections, %d retransmits%n", t.path("connections").size(), t.path("retransmits").asLong());
+    }
+
+    private void agent(JsonNode a) {
+        out.printf("%n[agent] %d events, %d dropped, %d undecodable; probes attached in %.0f ms%n", a.get("events").asLong(),
+                a.get("dropped").asLong(), a.get("undecodable").asLong(), a.get("attach_ms").asDouble());
+        for (JsonNode lib : a.get("libraries")) {
+            out.printf("  probing %s in %s (%d functions)%n", lib.get("kind").asText(), lib.get("path").asText(),
+                    lib.get("probed").size());
+        }
+        a.get("libraries_without_symbols").fields().forEachRemaining(e ->
+                out.printf("  %s has no %s symbols: not probed%n", e.getKey(), e.getValue().asText()));
+        a.get("unavailable").fields().forEachRemaining(e ->
+                out.printf("  unavailable: %s: %s%n", e.getKey(), e.getValue().asText()));
+        int n = a.get("warnings").size();
+        if (n > 0) {
+            out.printf("  %d warnings (see --json .agent.warnings), first: %s%n", n, a.get("warnings").get(0).asText());
+        }
+    }
+
+    private static String join(JsonNode array) {
+        StringBuilder s = new StringBuilder();
+        array.forEach(a -> s.append(s.isEmpty() ? "" : " ").append(a.asText()));
+        return s.toString();
+    }
+
+    static String bytes(JsonNode n) {
+        double b = n.asDouble();
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int u = 0;
+        while (b >= 1024 && u < units.length - 1) {
+            b /= 1024;
+            u++;
+        }
+        return u == 0 ? String.format("%.0f B", b) : String.format("%.1f %s", b, units[u]);
+    }
+}
