@@ -92,7 +92,7 @@ public final class AddressResolver {
         try {
             mapsByPid.put(pid, ProcessMaps.read(pid));
         } catch (IOException e) {
-            processGone.increment();
+            // Gone already: only a later resolve for it counts as a failure.
         }
     }
 
