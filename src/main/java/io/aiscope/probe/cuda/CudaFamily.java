@@ -110,4 +110,16 @@ public final class CudaFamily implements ProbeFamily {
     public CudaStats stats() {
         return stats;
     }
+
+    /**
+     * One line of {@code top}: a process's cumulative counters since attach (diff two calls for rates), except
+     * {@code outstandingBytes}, the device memory it holds now.
+     */
+    public record TopRow(int pid, long calls, long errors, long outstandingBytes, long copiedBytes, long launches,
+            long syncBlockedNs) {}
+
+    /** Per-process rows, empty before the family started. */
+    public List<TopRow> topRows() {
+        return stats == null ? List.of() : stats.topRows();
+    }
 }

@@ -87,4 +87,19 @@ final class CudaStats {
     synchronized List<ProcessCudaStats> processList() {
         return new ArrayList<>(processes.values());
     }
+
+    synchronized List<CudaFamily.TopRow> topRows() {
+        List<CudaFamily.TopRow> rows = new ArrayList<>(processes.size());
+        for (ProcessCudaStats p : processes.values()) {
+            long calls = 0, errors = 0;
+            for (CallStats c : p.calls.values()) {
+                calls += c.count;
+                errors += c.errors;
+            }
+            long copied = p.copiedBytes.values().stream().mapToLong(Long::longValue).sum();
+            rows.add(new CudaFamily.TopRow(p.pid, calls, errors, p.outstandingBytes, copied, p.launches,
+                    p.syncBlockedNs));
+        }
+        return rows;
+    }
 }

@@ -7,6 +7,7 @@ import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BtfStruct;
 import io.aiscope.bpf.EventLayout;
 import io.aiscope.engine.FamilyContext;
+import io.aiscope.engine.Kernel;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.ProcessNames;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -42,6 +43,12 @@ public final class SchedFamily implements ProbeFamily {
         return "scheduler: run-queue latency histogram, voluntary/involuntary context switches, off-CPU time";
     }
 
+    /** The ring stays empty (no events): the smallest size valid for any page size, instead of the default. */
+    @Override
+    public void beforeLoad(BpfObject object, Kernel kernel) {
+        object.map("events").setMaxEntries(1 << 16);
+    }
+
     @Override
     public void start(FamilyContext context) {
         BpfObject object = context.object();
@@ -63,8 +70,9 @@ public final class SchedFamily implements ProbeFamily {
         // The BPF side emits no events; its ring exists because every object has one.
     }
 
+    /** Synchronized: the housekeeping thread and a final drain may collect at once; the newest read must win. */
     @Override
-    public void collect() {
+    public synchronized void collect() {
         if (statsMap == null) {
             return;
         }

@@ -93,7 +93,7 @@ int BPF_PROG(sched_wakeup_new, struct task_struct *p)
 	return 0;
 }
 
-/* Older kernels lack the prev_state argument: the task's state is read instead (CO-RE). */
+/* The prev_state argument only exists since 5.18: the task's own state is read instead (CO-RE). */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {

@@ -96,6 +96,10 @@ class SchedKernelTest {
         assertThat(latency.get("count").asLong()).isBetween(sleeps, sleeps + 30);
         assertThat(quiet.process.get("context_switches").asLong() - quiet.process.get("involuntary_switches").asLong())
                 .isBetween(sleeps, sleeps + 30);
+        // Off CPU: the sleeps, and the main thread waiting in pthread_join.
+        long wallNs = quiet.workload.get("end_monotonic_ns").asLong() - quiet.workload.get("start_monotonic_ns").asLong();
+        double expectedMs = (2 * wallNs - quiet.truth("cpu_ns")) / 1e6;
+        assertThat(quiet.process.get("off_cpu_ms").asDouble()).isCloseTo(expectedMs, within(0.1 * expectedMs + 20));
         // An idle-ish machine runs a woken thread within tens of µs; allow for a loaded CI box.
         assertThat(latency.get("p50").asLong()).isLessThan(1000);
         // At least the sleeping thread's own run-queue wait (schedstat); the few extra waits (main thread, the
