@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -117,7 +118,8 @@ static const int kBlock = 128;
 struct FnStats {
   uint64_t calls = 0;
   uint64_t bytes = 0;     // bytes requested (allocations, frees, copies)
-  uint64_t bytes_ok = 0;  // of those, bytes of calls that succeeded on real allocations
+  uint64_t bytes_ok = 0;  // of those, the bytes of calls that succeeded (frees: of
+                          // allocations that had succeeded)
   std::map<int, uint64_t> codes;
 };
 

@@ -2,6 +2,7 @@ package io.aiscope.engine;
 
 import io.aiscope.probe.cuda.CudaFamily;
 import io.aiscope.probe.sched.SchedFamily;
+import io.aiscope.probe.tcp.TcpFamily;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ public final class Families {
     static {
         ALL.put("cuda", CudaFamily::new);
         ALL.put("sched", SchedFamily::new);
+        ALL.put("tcp", TcpFamily::new);
     }
 
     private Families() {}

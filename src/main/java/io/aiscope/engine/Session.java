@@ -52,6 +52,9 @@ public final class Session implements AutoCloseable {
         this.proc = new ProcFamily(new ProcFamily.Listener() {
             @Override
             public void exec(int pid, String filename) {
+                // On the event thread, at once: a short-lived process may be gone by the time a queued task runs,
+                // and its kernel launches must still resolve to names.
+                symbols.remember(pid);
                 housekeeping.execute(() -> scanLibraries(pid));
                 // ld.so maps the libraries right after exec: look again shortly.
                 housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);

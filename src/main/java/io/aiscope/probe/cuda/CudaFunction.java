@@ -18,12 +18,14 @@ public enum CudaFunction {
     cudaGraphLaunch(Shape.PLAIN),
     cudaStreamSynchronize(Shape.SYNC),
     cudaDeviceSynchronize(Shape.SYNC),
-    cudaEventSynchronize(Shape.SYNC);
+    cudaEventSynchronize(Shape.SYNC),
+    /** Called by CUDA 13's launch stubs: the handle it returns is what cudaLaunchKernel then receives. */
+    __cudaGetKernel(Shape.KERNEL_HANDLE);
 
     /** How the entry program reads the arguments, and what the call means to the aggregates. */
     public enum Shape {
         ALLOC("cuda_alloc_entry"), FREE("cuda_free_entry"), COPY("cuda_memcpy_entry"), LAUNCH("cuda_launch_entry"),
-        SYNC("cuda_call_entry"), PLAIN("cuda_call_entry");
+        SYNC("cuda_call_entry"), PLAIN("cuda_call_entry"), KERNEL_HANDLE("cuda_get_kernel_entry");
 
         final String entryProgram;
 

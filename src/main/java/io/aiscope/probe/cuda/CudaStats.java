@@ -29,6 +29,8 @@ final class CudaStats {
     /** Per process and kernel, for per-process metrics. */
     final Map<Integer, Map<KernelStats, long[]>> launchesByProcess = new HashMap<>();
     private final Map<LaunchSite, KernelStats> sites = new HashMap<>();
+    /** Kernel handle → host function, per process, from __cudaGetKernel (CUDA 13 launch stubs). */
+    private final Map<LaunchSite, Long> handles = new HashMap<>();
 
     CudaStats(BiFunction<Integer, Long, Optional<ResolvedSymbol>> resolver) {
         this.resolver = resolver;
@@ -56,11 +58,17 @@ final class CudaStats {
                 }
             }
             case SYNC -> p.syncBlockedNs += durationNs;
+            case KERNEL_HANDLE -> {
+                if (ret == 0 && ptr != 0) {
+                    handles.put(new LaunchSite(pid, ptr), func);
+                }
+            }
             case PLAIN -> { }
         }
     }
 
-    private KernelStats kernelAt(int pid, long func) {
+    private KernelStats kernelAt(int pid, long launched) {
+        long func = handles.getOrDefault(new LaunchSite(pid, launched), launched);
         return sites.computeIfAbsent(new LaunchSite(pid, func), site -> {
             Optional<ResolvedSymbol> symbol = resolver.apply(pid, func);
             String name = symbol.map(ResolvedSymbol::demangled).orElse(String.format("0x%x", func));

@@ -49,6 +49,13 @@ int BPF_KPROBE(cuda_alloc_entry, void **ptr, __u64 size)
 	return enter(ctx, (__u64)ptr, size, 0);
 }
 
+/* __cudaGetKernel(cudaKernel_t *handle, const void *hostFun): remembers which host function a handle names. */
+SEC("uprobe")
+int BPF_KPROBE(cuda_get_kernel_entry, void **handle, const void *host_fun)
+{
+	return enter(ctx, (__u64)handle, (__u64)host_fun, 0);
+}
+
 /* Frees: cudaFree*(void *ptr, ...). */
 SEC("uprobe")
 int BPF_KPROBE(cuda_free_entry, void *ptr)
@@ -114,6 +121,12 @@ int BPF_KRETPROBE(cuda_call_exit, int ret)
 			break;
 		case CUDA_LAUNCH_KERNEL:
 			e->func = args->arg;
+			break;
+		case CUDA_GET_KERNEL:
+			e->func = args->bytes;
+			e->bytes = 0;
+			if (ret == 0 && args->arg)
+				bpf_probe_read_user(&e->ptr, sizeof(e->ptr), (void *)args->arg);
 			break;
 		}
 		submit_batched(e);

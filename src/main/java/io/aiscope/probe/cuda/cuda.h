@@ -18,6 +18,7 @@ enum cuda_fn {
 	CUDA_STREAM_SYNCHRONIZE,
 	CUDA_DEVICE_SYNCHRONIZE,
 	CUDA_EVENT_SYNCHRONIZE,
+	CUDA_GET_KERNEL,   /* __cudaGetKernel: CUDA 13's <<<>>> launches pass its handle, not the host function */
 	CUDA_FN_COUNT,
 };
 
@@ -29,9 +30,10 @@ struct aiscope_cuda_event {
 	__s32 ret;         /* cudaError_t returned */
 	__u64 start_ns;    /* CLOCK_MONOTONIC at entry */
 	__u64 duration_ns;
-	__u64 ptr;         /* allocations: the pointer returned (0 on failure); frees: the pointer freed */
+	__u64 ptr;         /* allocations: the pointer returned (0 on failure); frees: the pointer freed;
+	                      __cudaGetKernel: the kernel handle returned */
 	__u64 bytes;       /* allocations: size asked for; copies: count */
-	__u64 func;        /* launches: the host-side function pointer naming the kernel */
+	__u64 func;        /* launches: the function or handle launched; __cudaGetKernel: the host function */
 	__u32 copy_kind;   /* copies: cudaMemcpyKind */
 	__u32 _pad;
 };

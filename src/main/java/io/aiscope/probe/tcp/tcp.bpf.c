@@ -95,7 +95,7 @@ static __always_inline struct listen_key listen_key_of(const struct sock_common 
 }
 
 /* Older kernels keep sk_flags in struct sock rather than in sock_common. */
-struct sock___pre614 {
+struct sock___old {
 	unsigned long sk_flags;
 } __attribute__((preserve_access_index));
 
@@ -103,7 +103,7 @@ static __always_inline unsigned long sock_flags(struct sock *sk)
 {
 	if (bpf_core_field_exists(sk->__sk_common.skc_flags))
 		return BPF_CORE_READ(sk, __sk_common.skc_flags);
-	return BPF_CORE_READ((struct sock___pre614 *)sk, sk_flags);
+	return BPF_CORE_READ((struct sock___old *)sk, sk_flags);
 }
 
 /* The peer's FIN took a sequence number, which bytes_received counts: it is not payload. */
@@ -116,15 +116,20 @@ static __always_inline __u64 payload_received(struct sock *sk)
 	return rx;
 }
 
-/* bytes_acked counts our FIN once the peer acknowledged it. It was sent in these states only (a close() with
- * unread data goes straight to CLOSE with a reset instead), and acknowledged when snd_una caught up with it. */
+/* Our FIN has been queued (and write_seq counts it) in these states only: a close() with unread data goes
+ * straight to CLOSE with a reset instead. */
+static __always_inline bool fin_queued(int state)
+{
+	return state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_CLOSING || state == TCP_LAST_ACK ||
+	       state == TCP_TIME_WAIT;
+}
+
+/* bytes_acked counts our FIN once the peer acknowledged it: when snd_una caught up with write_seq. */
 static __always_inline __u64 acked_minus_fin(struct sock *sk, int state)
 {
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	__u64 tx = BPF_CORE_READ(tp, bytes_acked);
-	bool fin_sent = state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_CLOSING ||
-			state == TCP_LAST_ACK;
-	if (tx && fin_sent && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if (tx && fin_queued(state) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
 		tx--;
 	return tx;
 }
@@ -264,8 +269,26 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
+/* A connection open before tracing began, first seen in a send or receive of `done` bytes. Its baselines are
+ * what the close-time formulas would read had the peer received and acknowledged exactly what the application
+ * wrote, and had it received exactly what the application read, before this call: so the call's own bytes count
+ * and nothing before it does. */
+static __always_inline void adopt(struct sock *sk, struct conn *fresh, int state, __u64 done, bool send)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	__u32 unacked = BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una);
+	__u32 unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+	__u64 written = BPF_CORE_READ(tp, bytes_acked) + unacked - (fin_queued(state) ? 1 : 0);
+	/* bytes_received counts the peer's FIN; copied_seq passes it once the application has read the EOF. */
+	bool fin_read = unread == 0 && (sock_flags(sk) & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE)));
+	__u64 read = BPF_CORE_READ(tp, bytes_received) - unread - (fin_read ? 1 : 0);
+	fresh->base_tx = written - (send ? done : 0);
+	fresh->base_rx = read - (send ? 0 : done);
+	fresh->seen_retrans = total_retrans(sk);
+}
+
 /* A traced process sends or receives on a socket: it owns it from now on. */
-static __always_inline void touch(struct sock *sk)
+static __always_inline void touch(struct sock *sk, int ret, bool send)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -283,16 +306,14 @@ static __always_inline void touch(struct sock *sk)
 	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state == TCP_LISTEN || state == TCP_CLOSE || state == TCP_SYN_SENT || state == TCP_SYN_RECV)
 		return;
-	/* Open since before tracing: count from here on. A local port some traced listener has is a server's. */
+	/* A local port some traced listener has is a server's. */
 	struct listen_key k = listen_key_of(&sk->__sk_common);
 	struct conn fresh = {
 		.open_ns = bpf_ktime_get_ns(),
 		.tgid = tgid,
 		.role = bpf_map_lookup_elem(&listeners, &k) ? TCP_ROLE_SERVER : TCP_ROLE_UNKNOWN,
-		.base_tx = acked_minus_fin(sk, state),
-		.base_rx = payload_received(sk),
-		.seen_retrans = total_retrans(sk),
 	};
+	adopt(sk, &fresh, state, ret > 0 ? ret : 0, send);
 	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
 	c = follow(sk, &fresh);
 	if (c)
@@ -300,16 +321,18 @@ static __always_inline void touch(struct sock *sk)
 }
 
 SEC("tp_btf/sock_send_length")
-int BPF_PROG(tcp_send, struct sock *sk)
+int BPF_PROG(tcp_send, struct sock *sk, int ret, int flags)
 {
-	touch(sk);
+	touch(sk, ret, true);
 	return 0;
 }
 
+#define MSG_PEEK 2
+
 SEC("tp_btf/sock_recv_length")
-int BPF_PROG(tcp_recv, struct sock *sk)
+int BPF_PROG(tcp_recv, struct sock *sk, int ret, int flags)
 {
-	touch(sk);
+	touch(sk, flags & MSG_PEEK ? 0 : ret, false);  /* peeked bytes are read again later */
 	return 0;
 }
 
