@@ -19,12 +19,31 @@ import java.util.function.Consumer;
 
 /** CUDA runtime calls (libcudart, any copy or version): memory, copies, kernel launches, synchronisation. */
 public final class CudaFamily implements ProbeFamily {
+    /** The fields of struct aiscope_cuda_event (cuda.h) this decoder reads, located through the object's BTF. */
+    static final class Layout {
+        final EventLayout.U32 fn, tgid, tid, copyKind;
+        final EventLayout.S32 ret;
+        final EventLayout.U64 startNs, durationNs, ptr, bytes, func;
+
+        Layout(BpfObject object) {
+            EventLayout layout = new EventLayout(object, "aiscope_cuda_event");
+            fn = layout.u32("fn");
+            tgid = layout.u32("tgid");
+            tid = layout.u32("tid");
+            ret = layout.s32("ret");
+            startNs = layout.u64("start_ns");
+            durationNs = layout.u64("duration_ns");
+            ptr = layout.u64("ptr");
+            bytes = layout.u64("bytes");
+            func = layout.u64("func");
+            copyKind = layout.u32("copy_kind");
+        }
+    }
+
+    private Layout layout;
     private CudaStats stats;
     private Consumer<TraceEvent> trace;
     private boolean traced;
-    private EventLayout.U32 fn, tgid, tid, copyKind;
-    private EventLayout.S32 ret;
-    private EventLayout.U64 startNs, durationNs, ptr, bytes, func;
 
     @Override
     public String name() {
@@ -38,17 +57,7 @@ public final class CudaFamily implements ProbeFamily {
 
     @Override
     public void start(FamilyContext context) {
-        EventLayout layout = new EventLayout(context.object(), "aiscope_cuda_event");
-        fn = layout.u32("fn");
-        tgid = layout.u32("tgid");
-        tid = layout.u32("tid");
-        ret = layout.s32("ret");
-        startNs = layout.u64("start_ns");
-        durationNs = layout.u64("duration_ns");
-        ptr = layout.u64("ptr");
-        bytes = layout.u64("bytes");
-        func = layout.u64("func");
-        copyKind = layout.u32("copy_kind");
+        layout = new Layout(context.object());
         stats = new CudaStats(context.symbols()::resolve);
         trace = context.events();
         traced = context.wantsEvents();
@@ -66,10 +75,10 @@ public final class CudaFamily implements ProbeFamily {
 
     @Override
     public void onEvent(MemorySegment e) {
-        CudaFunction f = CudaFunction.byId(fn.getInt(e));
-        int pid = tgid.getInt(e);
-        stats.record(f, pid, ret.get(e), startNs.get(e), durationNs.get(e), ptr.get(e), bytes.get(e), func.get(e),
-                copyKind.getInt(e));
+        CudaFunction f = CudaFunction.byId(layout.fn.getInt(e));
+        int pid = layout.tgid.getInt(e);
+        stats.record(f, pid, layout.ret.get(e), layout.startNs.get(e), layout.durationNs.get(e), layout.ptr.get(e),
+                layout.bytes.get(e), layout.func.get(e), layout.copyKind.getInt(e));
         if (traced) {
             trace.accept(traceEvent(f, pid, e));
         }
@@ -78,22 +87,22 @@ public final class CudaFamily implements ProbeFamily {
     private TraceEvent traceEvent(CudaFunction f, int pid, MemorySegment e) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("function", f.name());
-        fields.put("ret", ret.get(e));
-        fields.put("duration_us", durationNs.get(e) / 1000.0);
+        fields.put("ret", layout.ret.get(e));
+        fields.put("duration_us", layout.durationNs.get(e) / 1000.0);
         switch (f.shape()) {
             case ALLOC -> {
-                fields.put("bytes", bytes.get(e));
-                fields.put("ptr", String.format("0x%x", ptr.get(e)));
+                fields.put("bytes", layout.bytes.get(e));
+                fields.put("ptr", String.format("0x%x", layout.ptr.get(e)));
             }
-            case FREE -> fields.put("ptr", String.format("0x%x", ptr.get(e)));
+            case FREE -> fields.put("ptr", String.format("0x%x", layout.ptr.get(e)));
             case COPY -> {
-                fields.put("bytes", bytes.get(e));
-                fields.put("direction", CopyKind.of(copyKind.getInt(e)).name());
+                fields.put("bytes", layout.bytes.get(e));
+                fields.put("direction", CopyKind.of(layout.copyKind.getInt(e)).name());
             }
-            case LAUNCH -> fields.put("kernel", stats.kernelName(pid, func.get(e)));
+            case LAUNCH -> fields.put("kernel", stats.kernelName(pid, layout.func.get(e)));
             default -> { }
         }
-        return new TraceEvent(name(), f.name(), startNs.get(e), pid, tid.getInt(e), fields);
+        return new TraceEvent(name(), f.name(), layout.startNs.get(e), pid, layout.tid.getInt(e), fields);
     }
 
     @Override

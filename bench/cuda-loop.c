@@ -1,0 +1,129 @@
+// cuda-loop: a tight loop of real libcudart calls, timed by the program itself.
+//
+//   cuda-loop [--threads T] [--calls N] [--warmup W]
+//
+// Each of T threads makes N calls (after W untimed warm-up calls), cycling through
+// cudaMalloc, cudaFree, cudaMemcpy (host to host), cudaLaunchKernel and
+// cudaStreamSynchronize: five entry points aiscope's cuda family probes. The
+// threads start together behind a barrier. Prints one JSON object on stdout:
+//
+//   main_realtime_ns   CLOCK_REALTIME when main() began (a launcher compares it with
+//                      its own `date +%s%N` to see how long the tracer made it wait)
+//   elapsed_ns         from the barrier to the last thread's end
+//   calls              T * N timed calls
+//   ns_per_call        median over threads of that thread's elapsed / N
+//   calls_per_s        calls / elapsed
+//   last_ret           the code of the last call (35 without a GPU driver)
+//
+// Built with gcc against the shared libcudart.so.13 (bench/build): a statically
+// linked runtime would never reach the uprobes. Without a GPU every call fails fast
+// with 35 (cudaErrorInsufficientDriver); with one, cudaMalloc/cudaFree do real
+// work and the launch of a non-kernel host address fails — this loop is meant to
+// measure probe cost, not the GPU.
+
+#define _GNU_SOURCE
+#include <cuda_runtime_api.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long threads = 1, calls = 1000000, warmup = 1000;
+static pthread_barrier_t start_line;
+
+struct worker {
+  pthread_t handle;
+  uint64_t start_ns, end_ns;
+  int last_ret;
+};
+
+static uint64_t now_ns(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void not_a_kernel(void) {}
+
+static int one_call(long i, char *src, char *dst) {
+  static void *no_args[1];
+  void *p = NULL;
+  dim3 one = {1, 1, 1};
+  switch (i % 5) {
+    case 0: return cudaMalloc(&p, 4096);
+    case 1: return cudaFree(p);
+    case 2: return cudaMemcpy(dst, src, 64, cudaMemcpyHostToHost);
+    case 3: return cudaLaunchKernel((const void *)not_a_kernel, one, one, no_args, 0, 0);
+    default: return cudaStreamSynchronize(0);
+  }
+}
+
+static void *run(void *arg) {
+  struct worker *w = arg;
+  char src[64] = {1}, dst[64];
+  for (long i = 0; i < warmup; i++) w->last_ret = one_call(i, src, dst);
+  pthread_barrier_wait(&start_line);
+  w->start_ns = now_ns(CLOCK_MONOTONIC);
+  for (long i = 0; i < calls; i++) w->last_ret = one_call(i, src, dst);
+  w->end_ns = now_ns(CLOCK_MONOTONIC);
+  return NULL;
+}
+
+static long arg_long(const char *name, const char *value) {
+  char *end;
+  errno = 0;
+  long v = strtol(value, &end, 10);
+  if (errno || *end || end == value || v < 0) {
+    fprintf(stderr, "cuda-loop: bad value for %s: %s\n", name, value);
+    exit(2);
+  }
+  return v;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  uint64_t main_realtime = now_ns(CLOCK_REALTIME);
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--threads") == 0) threads = arg_long(argv[i], argv[i + 1]);
+    else if (strcmp(argv[i], "--calls") == 0) calls = arg_long(argv[i], argv[i + 1]);
+    else if (strcmp(argv[i], "--warmup") == 0) warmup = arg_long(argv[i], argv[i + 1]);
+    else {
+      fprintf(stderr, "usage: cuda-loop [--threads T] [--calls N] [--warmup W]\n");
+      return 2;
+    }
+  }
+  if (threads < 1 || calls < 1) {
+    fprintf(stderr, "cuda-loop: --threads and --calls must be at least 1\n");
+    return 2;
+  }
+
+  struct worker *w = calloc(threads, sizeof *w);
+  double *per_call = calloc(threads, sizeof *per_call);
+  pthread_barrier_init(&start_line, NULL, threads);
+  for (long t = 0; t < threads; t++) pthread_create(&w[t].handle, NULL, run, &w[t]);
+  uint64_t first = UINT64_MAX, last = 0;
+  for (long t = 0; t < threads; t++) {
+    pthread_join(w[t].handle, NULL);
+    if (w[t].start_ns < first) first = w[t].start_ns;
+    if (w[t].end_ns > last) last = w[t].end_ns;
+    per_call[t] = (double)(w[t].end_ns - w[t].start_ns) / calls;
+  }
+  qsort(per_call, threads, sizeof *per_call, by_value);
+
+  uint64_t elapsed = last - first;
+  double total = (double)threads * calls;
+  printf("{\"main_realtime_ns\":%" PRIu64 ",\"threads\":%ld,\"calls_per_thread\":%ld,\"calls\":%.0f,"
+         "\"elapsed_ns\":%" PRIu64 ",\"ns_per_call\":%.1f,\"calls_per_s\":%.0f,\"last_ret\":%d}\n",
+         main_realtime, threads, calls, total, elapsed, per_call[threads / 2], total * 1e9 / elapsed,
+         w[0].last_ret);
+  return 0;
+}
