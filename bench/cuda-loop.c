@@ -1,14 +1,20 @@
 // cuda-loop: a tight loop of real libcudart calls, timed by the program itself.
 //
-//   cuda-loop [--threads T] [--calls N] [--warmup W]
+//   cuda-loop [--threads T] [--calls N] [--warmup W] [--only FUNCTION] [--wait-probes MS]
 //
 // Each of T threads makes N calls (after W untimed warm-up calls), cycling through
 // cudaMalloc, cudaFree, cudaMemcpy (host to host), cudaLaunchKernel and
-// cudaStreamSynchronize: five entry points aiscope's cuda family probes. The
-// threads start together behind a barrier. Prints one JSON object on stdout:
+// cudaStreamSynchronize: five entry points aiscope's cuda family probes (--only
+// makes every call to that one of them instead). The
+// threads start together behind a barrier. With --wait-probes the program first
+// waits (up to MS ms) until a tracer's uprobes are in all five functions: the kernel
+// puts a breakpoint (int3, 0xcc) on the first instruction in this process's copy of
+// the page, which the process can read. Prints one JSON object on stdout:
 //
 //   main_realtime_ns   CLOCK_REALTIME when main() began (a launcher compares it with
 //                      its own `date +%s%N` to see how long the tracer made it wait)
+//   probed_after_ms    with --wait-probes: when all five functions were seen probed,
+//                      in ms after main() began (-1: not within MS; absent without it)
 //   elapsed_ns         from the barrier to the last thread's end
 //   calls              T * N timed calls
 //   ns_per_call        median over threads of that thread's elapsed / N
@@ -33,7 +39,9 @@
 #include <string.h>
 #include <time.h>
 
-static long threads = 1, calls = 1000000, warmup = 1000;
+static const char *const names[] = {"cudaMalloc", "cudaFree", "cudaMemcpy", "cudaLaunchKernel",
+                                    "cudaStreamSynchronize"};
+static long threads = 1, calls = 1000000, warmup = 1000, only = -1, wait_probes = -1;
 static pthread_barrier_t start_line;
 
 struct worker {
@@ -50,11 +58,31 @@ static uint64_t now_ns(clockid_t clock) {
 
 static void not_a_kernel(void) {}
 
+// The first byte of each function the loop calls, as this process sees it.
+static int all_probed(void) {
+  const void *fns[] = {(const void *)cudaMalloc, (const void *)cudaFree, (const void *)cudaMemcpy,
+                       (const void *)cudaLaunchKernel, (const void *)cudaStreamSynchronize};
+  for (int i = 0; i < 5; i++)
+    if (*(const volatile unsigned char *)fns[i] != 0xcc) return 0;
+  return 1;
+}
+
+// Milliseconds after main() until all_probed(), or -1 after `limit_ms`.
+static double await_probes(uint64_t since_ns, long limit_ms) {
+  struct timespec tick = {0, 100000};
+  for (;;) {
+    double ms = (now_ns(CLOCK_MONOTONIC) - since_ns) / 1e6;
+    if (all_probed()) return ms;
+    if (ms > limit_ms) return -1;
+    nanosleep(&tick, NULL);
+  }
+}
+
 static int one_call(long i, char *src, char *dst) {
   static void *no_args[1];
   void *p = NULL;
   dim3 one = {1, 1, 1};
-  switch (i % 5) {
+  switch (only >= 0 ? only : i % 5) {
     case 0: return cudaMalloc(&p, 4096);
     case 1: return cudaFree(p);
     case 2: return cudaMemcpy(dst, src, 64, cudaMemcpyHostToHost);
@@ -91,13 +119,22 @@ static int by_value(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  uint64_t main_realtime = now_ns(CLOCK_REALTIME);
+  uint64_t main_realtime = now_ns(CLOCK_REALTIME), main_monotonic = now_ns(CLOCK_MONOTONIC);
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--threads") == 0) threads = arg_long(argv[i], argv[i + 1]);
     else if (strcmp(argv[i], "--calls") == 0) calls = arg_long(argv[i], argv[i + 1]);
     else if (strcmp(argv[i], "--warmup") == 0) warmup = arg_long(argv[i], argv[i + 1]);
-    else {
-      fprintf(stderr, "usage: cuda-loop [--threads T] [--calls N] [--warmup W]\n");
+    else if (strcmp(argv[i], "--wait-probes") == 0) wait_probes = arg_long(argv[i], argv[i + 1]);
+    else if (strcmp(argv[i], "--only") == 0) {
+      for (only = 4; only >= 0 && strcmp(names[only], argv[i + 1]) != 0; only--) {}
+      if (only < 0) {
+        fprintf(stderr, "cuda-loop: --only takes one of cudaMalloc, cudaFree, cudaMemcpy, "
+                        "cudaLaunchKernel, cudaStreamSynchronize\n");
+        return 2;
+      }
+    } else {
+      fprintf(stderr, "usage: cuda-loop [--threads T] [--calls N] [--warmup W] [--only FUNCTION] "
+                      "[--wait-probes MS]\n");
       return 2;
     }
   }
@@ -105,6 +142,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cuda-loop: --threads and --calls must be at least 1\n");
     return 2;
   }
+
+  char probed[48] = "";
+  if (wait_probes >= 0)
+    snprintf(probed, sizeof probed, "\"probed_after_ms\":%.1f,", await_probes(main_monotonic, wait_probes));
 
   struct worker *w = calloc(threads, sizeof *w);
   double *per_call = calloc(threads, sizeof *per_call);
@@ -121,9 +162,9 @@ int main(int argc, char **argv) {
 
   uint64_t elapsed = last - first;
   double total = (double)threads * calls;
-  printf("{\"main_realtime_ns\":%" PRIu64 ",\"threads\":%ld,\"calls_per_thread\":%ld,\"calls\":%.0f,"
-         "\"elapsed_ns\":%" PRIu64 ",\"ns_per_call\":%.1f,\"calls_per_s\":%.0f,\"last_ret\":%d}\n",
-         main_realtime, threads, calls, total, elapsed, per_call[threads / 2], total * 1e9 / elapsed,
+  printf("{\"main_realtime_ns\":%" PRIu64 ",%s\"threads\":%ld,\"calls_per_thread\":%ld,\"calls\":%.0f,"
+         "\"mix\":\"%s\",\"elapsed_ns\":%" PRIu64 ",\"ns_per_call\":%.1f,\"calls_per_s\":%.0f,\"last_ret\":%d}\n",
+         main_realtime, probed, threads, calls, total, only >= 0 ? names[only] : "all5", elapsed, per_call[threads / 2], total * 1e9 / elapsed,
          w[0].last_ret);
   return 0;
 }

@@ -63,6 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.printf("aiscope: serving metrics of %s at %s; Ctrl-C to stop%n", targets.describe(),
                     address.url(server.getPort()));
             stop.await(null);
+            server.close(); // before the session closes: no scrape may read a closed session
             return 0;
         }
     }

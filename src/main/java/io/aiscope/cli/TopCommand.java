@@ -122,9 +122,12 @@ final class TopCommand implements Callable<Integer> {
     }
 
     private List<Row> rows(Session session, Map<Integer, Sample> before, Map<Integer, Sample> now, double seconds) {
+        Sample none = new Sample(null, null, null);
+        TreeSet<Integer> pids = new TreeSet<>(now.keySet());
+        targets.pids.stream().filter(p -> ProcessHandle.of(p).isPresent()).forEach(pids::add);
         List<Row> rows = new ArrayList<>();
-        now.forEach((pid, cur) -> {
-            Sample prev = before.getOrDefault(pid, new Sample(null, null, null));
+        for (int pid : pids) {
+            Sample prev = before.getOrDefault(pid, none), cur = now.getOrDefault(pid, none);
             CudaFamily.TopRow c = cur.cuda(), pc = prev.cuda();
             Row row = new Row(pid, session.names().comm(pid),
                     c == null ? 0 : (c.calls() - (pc == null ? 0 : pc.calls())) / seconds,
@@ -140,7 +143,7 @@ final class TopCommand implements Callable<Integer> {
             if (row.active() || targets.pids.contains(pid)) {
                 rows.add(row);
             }
-        });
+        }
         rows.sort(Comparator.comparingDouble(Row::cudaCalls).reversed()
                 .thenComparing(Comparator.comparingDouble(Row::switches).reversed())
                 .thenComparingInt(Row::pid));

@@ -25,7 +25,10 @@ import java.util.function.Consumer;
  * aggregates and looks for new libraries to probe. Closing it detaches everything.
  */
 public final class Session implements AutoCloseable {
+    /** How often traced processes' maps are read again for newly loaded libraries (dlopen). */
     private static final int LIBRARY_RESCAN_MS = 500;
+    /** The same when every process is traced, where a pass reads every process's maps. */
+    private static final int LIBRARY_RESCAN_ALL_MS = 2000;
 
     private final Kernel kernel = Kernel.current();
     private final AgentLog log;
@@ -120,8 +123,8 @@ public final class Session implements AutoCloseable {
         }
         attachedNs = System.nanoTime() - startedNs;
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1000, 1000, TimeUnit.MILLISECONDS);
-        housekeeping.scheduleWithFixedDelay(this::rescanTargets, LIBRARY_RESCAN_MS, LIBRARY_RESCAN_MS,
-                TimeUnit.MILLISECONDS);
+        int rescanMs = traceAll ? LIBRARY_RESCAN_ALL_MS : LIBRARY_RESCAN_MS;
+        housekeeping.scheduleWithFixedDelay(this::rescanTargets, rescanMs, rescanMs, TimeUnit.MILLISECONDS);
     }
 
     private FamilyContext contextFor(BpfObject object) {

@@ -11,7 +11,7 @@ final class Connection {
     long connectNs;
     boolean established;
     boolean closed;
-    long closeNs;
+    long closedDurationNs;   /* the kernel's, from open (SYN_SENT for a client) to CLOSE */
     long txBytes, rxBytes;
     long retransmits;
     int lastState;
@@ -29,6 +29,6 @@ final class Connection {
     }
 
     long durationNs(long nowNs) {
-        return (closed ? closeNs : nowNs) - openNs;
+        return closed ? closedDurationNs : nowNs - openNs;
     }
 }

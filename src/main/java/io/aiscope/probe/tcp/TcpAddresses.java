@@ -61,9 +61,4 @@ public final class TcpAddresses {
     private static String ipv4(byte[] a, int at) {
         return (a[at] & 0xff) + "." + (a[at + 1] & 0xff) + "." + (a[at + 2] & 0xff) + "." + (a[at + 3] & 0xff);
     }
-
-    /** "host:port", bracketing IPv6 hosts. */
-    public static String endpoint(String host, int port) {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
-    }
 }

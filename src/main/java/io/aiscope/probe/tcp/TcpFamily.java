@@ -3,16 +3,23 @@ package io.aiscope.probe.tcp;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiscope.bpf.BpfMap;
 import io.aiscope.bpf.BpfObject;
+import io.aiscope.bpf.BpfProgram;
 import io.aiscope.bpf.BtfStruct;
 import io.aiscope.bpf.EventLayout;
 import io.aiscope.engine.FamilyContext;
+import io.aiscope.engine.Kernel;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.ProcessNames;
 import io.aiscope.engine.TraceEvent;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +40,7 @@ public final class TcpFamily implements ProbeFamily {
     private EventLayout.U64 ts, sock, duration, connect, tx, rx;
     private EventLayout.Chars comm;
     private long laddr, raddr;
+    private final List<String> missingTracepoints = new ArrayList<>();
 
     @Override
     public String name() {
@@ -42,6 +50,35 @@ public final class TcpFamily implements ProbeFamily {
     @Override
     public String summary() {
         return "TCP: connections with duration, bytes and connect latency; retransmits per connection and process";
+    }
+
+    /**
+     * A tp_btf program whose tracepoint this kernel lacks would fail the whole object's load (sock_send_length and
+     * sock_recv_length arrived in 6.3): leave such programs out. Without them sockets are still owned through
+     * connect() and listen(); only connections opened before tracing go unseen.
+     */
+    @Override
+    public void beforeLoad(BpfObject object, Kernel kernel) {
+        String btf = vmlinuxBtfStrings();
+        if (btf == null) {
+            return;  // cannot tell: try them all
+        }
+        for (BpfProgram p : object.programs()) {
+            String section = p.section();
+            if (section.startsWith("tp_btf/") && !btf.contains("\0btf_trace_" + section.substring(7) + "\0")) {
+                p.setAutoload(false);
+                missingTracepoints.add(p.name() + " (" + section + ")");
+            }
+        }
+    }
+
+    /** The kernel's BTF as text: every type name in it, tracepoints' btf_trace_* typedefs included, sits between NULs. */
+    private static String vmlinuxBtfStrings() {
+        try {
+            return new String(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux")), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Override
@@ -68,7 +105,8 @@ public final class TcpFamily implements ProbeFamily {
         laddr = struct.offset("laddr", 16);
         raddr = struct.offset("raddr", 16);
         kernelStats = object.map("tcp_stats");
-        object.programs().forEach(context::attachOrReport);
+        missingTracepoints.forEach(p -> context.log().unavailable("tcp/" + p, "this kernel has no such tracepoint"));
+        object.programs().stream().filter(BpfProgram::autoload).forEach(context::attachOrReport);
     }
 
     @Override

@@ -90,7 +90,9 @@ final class TcpMetrics {
         synchronized (stats) {
             for (ProcessTcp p : stats.processes.values()) {
                 for (TcpEvent.Role r : TcpEvent.Role.values()) {
-                    v.add(p.opened[r.ordinal()], pid(p), comm(p), r.label());
+                    if (p.opened[r.ordinal()] > 0) {  // most processes only ever connect, or only accept
+                        v.add(p.opened[r.ordinal()], pid(p), comm(p), r.label());
+                    }
                 }
             }
         }

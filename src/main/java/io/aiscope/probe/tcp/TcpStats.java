@@ -96,7 +96,7 @@ final class TcpStats {
         c.pid = e.pid();
         c.comm = e.comm();
         c.closed = true;
-        c.closeNs = e.tsNs();
+        c.closedDurationNs = e.durationNs();
         c.txBytes = e.txBytes();
         c.rxBytes = e.rxBytes();
         c.retransmits = e.retransmits();  // the kernel's own total for the connection

@@ -34,6 +34,8 @@ struct conn {
 	__u32 role;
 	__u32 retransmits;        /* segments, as the kernel counts them */
 	__u32 seen_retrans;       /* tcp_sock.total_retrans when last looked at */
+	__u32 lport;              /* as last seen: the kernel clears it before the CLOSE transition is traced */
+	__u32 _pad;
 	char comm[TCP_COMM_LEN];
 };
 
@@ -174,6 +176,10 @@ static __always_inline struct aiscope_tcp_event *new_event(__u32 kind, struct so
 	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	__builtin_memcpy(e->comm, c->comm, sizeof(e->comm));
 	read_tuple(e, &sk->__sk_common);
+	if (e->lport)
+		c->lport = e->lport;
+	else
+		e->lport = c->lport;  /* closing: the port went back to the kernel */
 	return e;
 }
 
@@ -192,6 +198,25 @@ static __always_inline struct conn *follow(struct sock *sk, struct conn *fresh)
 		return NULL;
 	}
 	return bpf_map_lookup_elem(&conns, &key);
+}
+
+/* The segments the kernel counted as retransmitted (into TcpRetransSegs and the socket's total_retrans alike)
+ * are the growth of total_retrans: an attempt that failed before sending counts nothing; a segment a local
+ * netfilter rule dropped counts, as the kernel counts it. Kernels before the tracepoint got its error argument
+ * fire it only for attempts that succeeded: what a failed one counted is picked up at the next, or at close. */
+static __always_inline void note_retransmits(struct sock *sk, struct conn *c)
+{
+	__u32 total = total_retrans(sk);
+	__u32 segs = total - c->seen_retrans;
+	if (segs == 0)
+		return;
+	c->seen_retrans = total;
+	c->retransmits += segs;
+	struct aiscope_tcp_event *e = new_event(TCP_EV_RETRANSMIT, sk, c);
+	if (e) {
+		e->retransmits = segs;
+		submit_batched(e);
+	}
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -227,7 +252,9 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 		struct owner *o = bpf_map_lookup_elem(&listeners, &k);
 		if (!o)
 			return 0;
-		struct conn fresh = { .open_ns = bpf_ktime_get_ns(), .tgid = o->tgid, .role = TCP_ROLE_SERVER };
+		struct conn fresh = {
+			.open_ns = bpf_ktime_get_ns(), .tgid = o->tgid, .role = TCP_ROLE_SERVER, .lport = k.port,
+		};
 		__builtin_memcpy(fresh.comm, o->comm, sizeof(fresh.comm));
 		follow(sk, &fresh);
 		return 0;
@@ -255,6 +282,9 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	if (newstate != TCP_CLOSE)
 		return 0;
 
+	/* (A child that never got established still counts its request's SYN-ACK retransmits: reported already.) */
+	if (oldstate != TCP_SYN_RECV)
+		note_retransmits(sk, c);
 	struct aiscope_tcp_event *e = new_event(TCP_EV_CLOSE, sk, c);
 	if (e) {
 		__u64 tx = acked_minus_fin(sk, oldstate), rx = payload_received(sk);
@@ -312,6 +342,7 @@ static __always_inline void touch(struct sock *sk, int ret, bool send)
 		.open_ns = bpf_ktime_get_ns(),
 		.tgid = tgid,
 		.role = bpf_map_lookup_elem(&listeners, &k) ? TCP_ROLE_SERVER : TCP_ROLE_UNKNOWN,
+		.lport = k.port,
 	};
 	adopt(sk, &fresh, state, ret > 0 ? ret : 0, send);
 	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
@@ -336,30 +367,16 @@ int BPF_PROG(tcp_recv, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-/* Fires where the retransmission is attempted (softirq, timers). The segments the kernel counted (into
- * TcpRetransSegs and the socket's total_retrans alike) are the growth of total_retrans: attempts that failed
- * before sending count nothing, and segments a local netfilter rule dropped count as the kernel counts them.
- * (Since 6.14 the tracepoint has an error argument; not reading it keeps older kernels working.) */
+/* Fires where a retransmission is attempted (softirq, timers). */
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(tcp_retransmit, struct sock *sk, struct sk_buff *skb)
 {
 	__u64 key = (__u64)sk;
 	struct conn *c = bpf_map_lookup_elem(&conns, &key);
-	if (!c) {
+	if (c)
+		note_retransmits(sk, c);
+	else
 		count(STAT_UNATTRIBUTED);
-		return 0;
-	}
-	__u32 total = total_retrans(sk);
-	__u32 segs = total - c->seen_retrans;
-	if (segs == 0)
-		return 0;
-	c->seen_retrans = total;
-	c->retransmits += segs;
-	struct aiscope_tcp_event *e = new_event(TCP_EV_RETRANSMIT, sk, c);
-	if (e) {
-		e->retransmits = segs;
-		submit_batched(e);
-	}
 	return 0;
 }
 

@@ -29,7 +29,7 @@ struct aiscope_tcp_event {
 	__u64 rx_bytes;             /* close: payload bytes received in sequence (FIN taken out) */
 	__u32 retransmits;          /* close: segments retransmitted over the connection; retransmit: this time */
 	__u32 family;               /* AF_INET or AF_INET6 */
-	__u32 lport;
+	__u32 lport;                /* 0 for a connect refused before any event saw its port */
 	__u32 rport;
 	__u32 role;                 /* enum tcp_role */
 	__u32 state;                /* close: the state it left for CLOSE; retransmit: the state at the time */

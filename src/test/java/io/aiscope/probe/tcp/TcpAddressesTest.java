@@ -50,12 +50,6 @@ class TcpAddressesTest {
     }
 
     @Test
-    void endpointsBracketIpv6() {
-        assertThat(TcpAddresses.endpoint("::1", 80)).isEqualTo("[::1]:80");
-        assertThat(TcpAddresses.endpoint("10.0.0.1", 443)).isEqualTo("10.0.0.1:443");
-    }
-
-    @Test
     void unknownFamilyIsNotGuessed() {
         assertThat(TcpAddresses.format(1, new byte[16])).isEqualTo("?");
     }

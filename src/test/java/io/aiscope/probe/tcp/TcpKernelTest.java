@@ -9,6 +9,7 @@ import io.aiscope.engine.AgentLog;
 import io.aiscope.engine.Families;
 import io.aiscope.engine.ProcessNames;
 import io.aiscope.engine.Session;
+import io.aiscope.engine.TraceEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +83,13 @@ class TcpKernelTest {
                 sys.stdin.readline()
                 s.sendall(b"c" * (up(0) - 400)); recv_exact(s, down(0))
                 s.close()
+            elif mode == "refused":
+                sys.stdin.readline()
+                try:
+                    socket.create_connection(("127.0.0.1", k))
+                    sys.exit("connected to a closed port")
+                except ConnectionRefusedError:
+                    pass
             """;
 
     @TempDir
@@ -118,6 +127,12 @@ class TcpKernelTest {
     @Test
     void everyConnectionOfClientAndServerHasItsExactBytes() throws Exception {
         int k = 6;
+        List<TraceEvent> events = new CopyOnWriteArrayList<>();
+        session.onEvent(e -> {
+            if (e.family().equals("tcp")) {
+                events.add(e);
+            }
+        });
         Process server = start(PYTHON, peers.toString(), "server", Integer.toString(k));
         Process client = start(PYTHON, peers.toString(), "client", Integer.toString(k));
         int serverPid = (int) server.pid(), clientPid = (int) client.pid();
@@ -188,6 +203,41 @@ class TcpKernelTest {
         assertThat(process(r, serverPid).get("opened_by_role").get("server").asLong()).isEqualTo(k);
         assertThat(tcp.process(clientPid).orElseThrow().txBytes()).isEqualTo(upTotal);
         assertThat(r.get("retransmits").asLong()).isZero();
+        assertThat(session.log().unavailable()).as("every tcp program attached").isEmpty();
+        // The trace stream: one connect and one close per client connection, one accept and one close per server one;
+        // close events keep the local port the kernel has already released.
+        assertThat(events.stream().filter(e -> e.type().equals("connect")).count()).isEqualTo(k);
+        assertThat(events.stream().filter(e -> e.type().equals("accept")).count()).isEqualTo(k);
+        List<TraceEvent> closes = events.stream().filter(e -> e.type().equals("close")).toList();
+        assertThat(closes).hasSize(2 * k);
+        assertThat(closes).allSatisfy(e -> assertThat((int) e.fields().get("lport")).isPositive());
+        assertThat(closes.stream().filter(e -> e.pid() == clientPid).map(e -> e.fields().get("lport")).toList())
+                .containsExactlyInAnyOrderElementsOf(clientConns.stream().map(c -> c.get("lport").asInt()).toList());
+    }
+
+    @Test
+    void aRefusedConnectIsAFailureNotAConnection() throws Exception {
+        int closedPort;
+        try (var probe = new java.net.ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        Process client = start(PYTHON, peers.toString(), "refused", Integer.toString(closedPort));
+        int clientPid = (int) client.pid();
+        session.trace(clientPid);
+        send(client, "go");
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).isZero();
+
+        JsonNode r = reportWhen(s -> process(s, clientPid) != null);
+        assertThat(process(r, clientPid).get("connect_failures").asLong()).isEqualTo(1);
+        assertThat(process(r, clientPid).get("connections_opened").asLong()).isZero();
+        assertThat(r.get("connect_latency_ms").get("count").asLong()).isZero();
+        JsonNode c = connections(r, clientPid).getFirst();
+        assertThat(c.get("established").asBoolean()).isFalse();
+        assertThat(c.get("last_state").asText()).isEqualTo("SYN_SENT");
+        assertThat(c.get("rport").asInt()).isEqualTo(closedPort);
+        assertThat(c.get("connect_latency_ms").isNull()).isTrue();
+        assertThat(c.get("tx_bytes").asLong()).isZero();
     }
 
     @Test
