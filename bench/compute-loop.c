@@ -5,8 +5,9 @@
 // Each of T threads runs N rounds of an integer hash (no system calls, no memory
 // traffic). With more threads than CPUs the scheduler time-slices them, so the run
 // also makes the context switches aiscope's sched family traces. Prints one JSON
-// object: elapsed_ns (barrier to the last thread's end), iters_per_s, and the
-// process's voluntary/involuntary context switches.
+// object: elapsed_ns (barrier to the last thread's end), iters_per_s, the process's
+// CPU time (user and system, ms; from getrusage, so thread creation is included) and
+// its voluntary/involuntary context switches.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,7 +76,9 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &ru);
   uint64_t elapsed = last - start;
   printf("{\"threads\":%ld,\"iters_per_thread\":%ld,\"elapsed_ns\":%" PRIu64 ",\"iters_per_s\":%.0f,"
-         "\"voluntary_switches\":%ld,\"involuntary_switches\":%ld}\n",
-         threads, iters, elapsed, (double)threads * iters * 1e9 / elapsed, ru.ru_nvcsw, ru.ru_nivcsw);
+         "\"user_ms\":%.1f,\"sys_ms\":%.1f,\"voluntary_switches\":%ld,\"involuntary_switches\":%ld}\n",
+         threads, iters, elapsed, (double)threads * iters * 1e9 / elapsed,
+         ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3, ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3,
+         ru.ru_nvcsw, ru.ru_nivcsw);
   return 0;
 }

@@ -13,12 +13,20 @@
 //
 //   main_realtime_ns   CLOCK_REALTIME when main() began (a launcher compares it with
 //                      its own `date +%s%N` to see how long the tracer made it wait)
+//   end_realtime_ns    CLOCK_REALTIME when the loop was done, just before printing
 //   probed_after_ms    with --wait-probes: when all five functions were seen probed,
 //                      in ms after main() began (-1: not within MS; absent without it)
 //   elapsed_ns         from the barrier to the last thread's end
 //   calls              T * N timed calls
 //   ns_per_call        median over threads of that thread's elapsed / N
+//   cpu_ns_per_call    the same with the thread's CPU time (CLOCK_THREAD_CPUTIME_ID):
+//                      a uprobe's cost is spent in the traced thread (trap, BPF
+//                      program, return trampoline) and counts here, while time the
+//                      thread waits for a CPU other programs hold does not
 //   calls_per_s        calls / elapsed
+//   probed             how many of the five functions carried a uprobe when the
+//                      loop ended (0 for an untraced run: otherwise someone else's
+//                      tracer is on this copy of the library)
 //   last_ret           the code of the last call (35 without a GPU driver)
 //
 // Built with gcc against the shared libcudart.so.13 (bench/build): a statically
@@ -46,7 +54,7 @@ static pthread_barrier_t start_line;
 
 struct worker {
   pthread_t handle;
-  uint64_t start_ns, end_ns;
+  uint64_t start_ns, end_ns, cpu_ns;
   int last_ret;
 };
 
@@ -58,21 +66,21 @@ static uint64_t now_ns(clockid_t clock) {
 
 static void not_a_kernel(void) {}
 
-// The first byte of each function the loop calls, as this process sees it.
-static int all_probed(void) {
+// How many of the functions the loop calls start with a breakpoint, as this process sees them.
+static int probed_count(void) {
   const void *fns[] = {(const void *)cudaMalloc, (const void *)cudaFree, (const void *)cudaMemcpy,
                        (const void *)cudaLaunchKernel, (const void *)cudaStreamSynchronize};
-  for (int i = 0; i < 5; i++)
-    if (*(const volatile unsigned char *)fns[i] != 0xcc) return 0;
-  return 1;
+  int n = 0;
+  for (int i = 0; i < 5; i++) n += *(const volatile unsigned char *)fns[i] == 0xcc;
+  return n;
 }
 
-// Milliseconds after main() until all_probed(), or -1 after `limit_ms`.
+// Milliseconds after main() until all five functions are probed, or -1 after `limit_ms`.
 static double await_probes(uint64_t since_ns, long limit_ms) {
   struct timespec tick = {0, 100000};
   for (;;) {
     double ms = (now_ns(CLOCK_MONOTONIC) - since_ns) / 1e6;
-    if (all_probed()) return ms;
+    if (probed_count() == 5) return ms;
     if (ms > limit_ms) return -1;
     nanosleep(&tick, NULL);
   }
@@ -96,9 +104,11 @@ static void *run(void *arg) {
   char src[64] = {1}, dst[64];
   for (long i = 0; i < warmup; i++) w->last_ret = one_call(i, src, dst);
   pthread_barrier_wait(&start_line);
+  uint64_t cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
   w->start_ns = now_ns(CLOCK_MONOTONIC);
   for (long i = 0; i < calls; i++) w->last_ret = one_call(i, src, dst);
   w->end_ns = now_ns(CLOCK_MONOTONIC);
+  w->cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
   return NULL;
 }
 
@@ -148,7 +158,7 @@ int main(int argc, char **argv) {
     snprintf(probed, sizeof probed, "\"probed_after_ms\":%.1f,", await_probes(main_monotonic, wait_probes));
 
   struct worker *w = calloc(threads, sizeof *w);
-  double *per_call = calloc(threads, sizeof *per_call);
+  double *per_call = calloc(threads, sizeof *per_call), *cpu_per_call = calloc(threads, sizeof *cpu_per_call);
   pthread_barrier_init(&start_line, NULL, threads);
   for (long t = 0; t < threads; t++) pthread_create(&w[t].handle, NULL, run, &w[t]);
   uint64_t first = UINT64_MAX, last = 0;
@@ -157,14 +167,18 @@ int main(int argc, char **argv) {
     if (w[t].start_ns < first) first = w[t].start_ns;
     if (w[t].end_ns > last) last = w[t].end_ns;
     per_call[t] = (double)(w[t].end_ns - w[t].start_ns) / calls;
+    cpu_per_call[t] = (double)w[t].cpu_ns / calls;
   }
   qsort(per_call, threads, sizeof *per_call, by_value);
+  qsort(cpu_per_call, threads, sizeof *cpu_per_call, by_value);
 
   uint64_t elapsed = last - first;
   double total = (double)threads * calls;
-  printf("{\"main_realtime_ns\":%" PRIu64 ",%s\"threads\":%ld,\"calls_per_thread\":%ld,\"calls\":%.0f,"
-         "\"mix\":\"%s\",\"elapsed_ns\":%" PRIu64 ",\"ns_per_call\":%.1f,\"calls_per_s\":%.0f,\"last_ret\":%d}\n",
-         main_realtime, probed, threads, calls, total, only >= 0 ? names[only] : "all5", elapsed, per_call[threads / 2], total * 1e9 / elapsed,
+  printf("{\"main_realtime_ns\":%" PRIu64 ",\"end_realtime_ns\":%" PRIu64 ",%s\"threads\":%ld,\"calls_per_thread\":%ld,"
+         "\"calls\":%.0f,\"mix\":\"%s\",\"elapsed_ns\":%" PRIu64 ",\"ns_per_call\":%.1f,"
+         "\"cpu_ns_per_call\":%.1f,\"calls_per_s\":%.0f,\"probed\":%d,\"last_ret\":%d}\n",
+         main_realtime, now_ns(CLOCK_REALTIME), probed, threads, calls, total, only >= 0 ? names[only] : "all5", elapsed,
+         per_call[threads / 2], cpu_per_call[threads / 2], total * 1e9 / elapsed, probed_count(),
          w[0].last_ret);
   return 0;
 }

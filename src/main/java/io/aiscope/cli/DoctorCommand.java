@@ -5,6 +5,7 @@ import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BpfProgram;
 import io.aiscope.bpf.BpfSupport;
 import io.aiscope.bpf.BpfSupport.ProgramType;
+import io.aiscope.bpf.PerfEvent;
 import io.aiscope.engine.Families;
 import io.aiscope.engine.Kernel;
 import io.aiscope.engine.ProbeFamily;
@@ -155,12 +156,13 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     /** The program kind a section names, with libbpf's aliases folded ("tp/x" is a tracepoint). */
-    static String kind(String section) {
+    private static String kind(String section) {
         String prefix = section.contains("/") ? section.substring(0, section.indexOf('/')) : section;
         return switch (prefix) {
             case "tp" -> "tracepoint";
             case "raw_tracepoint" -> "raw_tp";
-            case "uretprobe", "uprobe.s", "uretprobe.s" -> prefix.startsWith("uret") ? "uretprobe" : "uprobe";
+            case "uprobe.s" -> "uprobe";
+            case "uretprobe.s" -> "uretprobe";
             case "kretprobe" -> "kprobe";
             case "fexit", "fmod_ret" -> "fentry";
             default -> prefix;
@@ -221,7 +223,7 @@ final class DoctorCommand implements Callable<Integer> {
         BpfProgram program = byKind.get("perf_event");
         if (program != null) {
             attach("perf_event", program.name() + " to a CPU-clock event on CPU 0",
-                    () -> program.attachPerfEvent(io.aiscope.bpf.PerfEvent.cpuClock(0, 99)));
+                    () -> program.attachPerfEvent(PerfEvent.cpuClock(0, 99)));
         } else if (BpfSupport.loads(ProgramType.PERF_EVENT)) {
             checks.ok("perf_event", "CPU-clock sampling events open and perf_event programs load");
         } else {

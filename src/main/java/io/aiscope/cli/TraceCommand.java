@@ -40,10 +40,6 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", description = "Stop after S seconds (default: at Ctrl-C)")
     Double durationSeconds;
 
-    @Option(names = "--queue", paramLabel = "N", hidden = true, defaultValue = "" + EventPrinter.DEFAULT_CAPACITY,
-            description = "Events held for the writer before further ones are dropped")
-    int queueCapacity;
-
     @Override
     public Integer call() {
         Duration duration = durationSeconds == null ? null : Duration.ofNanos((long) (durationSeconds * 1e9));
@@ -55,7 +51,7 @@ final class TraceCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install(); Session session = options.openSession()) {
             long origin = System.nanoTime();
             TraceLines lines = json ? TraceLines.json(session.names()::comm) : TraceLines.text(origin, session.names()::comm);
-            EventPrinter printer = new EventPrinter(System.out, lines::format, queueCapacity, stop::stop);
+            EventPrinter printer = new EventPrinter(System.out, lines::format, EventPrinter.DEFAULT_CAPACITY, stop::stop);
             Predicate<TraceEvent> wanted = wanted(lines);
             session.onEvent(e -> {
                 if (wanted.test(e)) {

@@ -3,6 +3,7 @@ package io.aiscope.output;
 import io.aiscope.engine.TraceEvent;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import java.util.function.Function;
  */
 public final class EventPrinter implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 65_536;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final BlockingQueue<TraceEvent> queue;
     private final PrintStream out;
@@ -34,9 +36,9 @@ public final class EventPrinter implements AutoCloseable {
         this.writer = Thread.ofPlatform().name("aiscope-trace-writer").daemon().start(this::write);
     }
 
-    /** On the event thread: never blocks. */
+    /** On the event thread: never blocks. Events that come after {@link #close()} began are not printed. */
     public void accept(TraceEvent event) {
-        if (!queue.offer(event)) {
+        if (!closing && !queue.offer(event)) {
             dropped.incrementAndGet();
         }
     }
@@ -79,12 +81,12 @@ public final class EventPrinter implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Prints what is queued, then stops the writer. */
+    /** Prints what is queued, then stops the writer; gives up waiting on an output stuck for {@code CLOSE_WAIT}. */
     @Override
     public void close() {
         closing = true;
         try {
-            writer.join();
+            writer.join(CLOSE_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

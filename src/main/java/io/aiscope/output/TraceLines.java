@@ -64,9 +64,9 @@ public final class TraceLines {
             }
             fields.append(f.getKey()).append('=').append(textValue(f.getValue()));
         }
-        long micros = Math.floorDiv(e.monotonicNs() - originNs, 1000L);
-        String time = String.format(Locale.ROOT, "%d.%06d", Math.floorDiv(micros, 1_000_000L),
-                Math.floorMod(micros, 1_000_000L));
+        long micros = (e.monotonicNs() - originNs) / 1000L;
+        String time = String.format(Locale.ROOT, "%s%d.%06d", micros < 0 ? "-" : "", Math.abs(micros) / 1_000_000L,
+                Math.abs(micros) % 1_000_000L);
         return String.format(Locale.ROOT, TEXT, time, e.family(), e.type(), e.pid(), e.tid(), comm(e), fields)
                 .stripTrailing();
     }
