@@ -9,6 +9,7 @@ import io.aiscope.symbols.AddressResolver;
 import io.aiscope.symbols.Demangler;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class Session implements AutoCloseable {
                 // On the event thread, at once: a short-lived process may be gone by the time a queued task runs,
                 // and its kernel launches must still resolve to names.
                 symbols.remember(pid);
+                symbols.rememberFile(Path.of(filename));
                 housekeeping.execute(() -> scanLibraries(pid));
                 // ld.so maps the libraries right after exec: look again shortly.
                 housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);

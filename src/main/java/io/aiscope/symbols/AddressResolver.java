@@ -3,6 +3,7 @@ package io.aiscope.symbols;
 import io.aiscope.target.MappedFiles;
 import io.aiscope.target.ProcessMaps;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -56,11 +57,58 @@ public final class AddressResolver {
     private final Demangler demangler;
     private final BoundedCache<Integer, ProcessMaps> mapsByPid = new BoundedCache<>(MAX_PROCESSES);
     private final BoundedCache<FileId, ModuleImage> images = new BoundedCache<>(MAX_FILES);
+    private final BoundedCache<FileId, Path> knownFiles = new BoundedCache<>(MAX_FILES * 8);
     private final LongAdder processGone = new LongAdder(), unmapped = new LongAdder(),
             noReadableFile = new LongAdder(), noSymbol = new LongAdder();
 
     public AddressResolver(Demangler demangler) {
         this.demangler = demangler;
+    }
+
+    /**
+     * The function at {@code address} of process {@code pid}, which the BPF side also {@code located} in a file
+     * (may be null): the file settles it without reading /proc, so it works after the process has exited.
+     */
+    public Optional<ResolvedSymbol> resolve(int pid, long address, FileLocation located) {
+        if (located != null) {
+            Optional<ResolvedSymbol> inFile = inFile(located);
+            if (inFile.isPresent()) {
+                return inFile;
+            }
+        }
+        return resolve(pid, address);
+    }
+
+    /** Empty when the file was never seen (no path known) or no symbol covers the place. */
+    private Optional<ResolvedSymbol> inFile(FileLocation location) {
+        FileId id = new FileId(location.device(), location.inode());
+        Path path = knownFiles.get(id);
+        if (path == null) {
+            return Optional.empty();
+        }
+        ModuleImage image = images.get(id);
+        if (image == null) {
+            image = ModuleImage.load(path);
+            images.put(id, image);
+        }
+        Optional<Long> vaddr = image.vaddrOf(location.offset());
+        Optional<ElfSymbol> symbol = vaddr.flatMap(image.symbols()::symbolAt);
+        if (symbol.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = symbol.get().name();
+        return Optional.of(new ResolvedSymbol(path.toString(), name, demangler.demangle(name),
+                vaddr.get() - symbol.get().value()));
+    }
+
+    /** Notes where a file that processes run or map can be read (an exec'd program), if it is there now. */
+    public void rememberFile(Path path) {
+        try {
+            var attrs = Files.readAttributes(path, "unix:dev,ino");
+            knownFiles.put(new FileId((Long) attrs.get("dev"), (Long) attrs.get("ino")), path);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // Not there (any more), or not a file: nothing to remember.
+        }
     }
 
     /** The function at {@code address} in process {@code pid}, or empty (and a failure counted). */
@@ -90,7 +138,14 @@ public final class AddressResolver {
      */
     public void remember(int pid) {
         try {
-            mapsByPid.put(pid, ProcessMaps.read(pid));
+            ProcessMaps maps = ProcessMaps.read(pid);
+            mapsByPid.put(pid, maps);
+            for (ProcessMaps.Mapping m : maps.mappings()) {
+                FileId id = new FileId(m.device(), m.inode());
+                if (m.isExecutable() && m.isFileBacked() && knownFiles.get(id) == null) {
+                    MappedFiles.locate(pid, m).ifPresent(p -> knownFiles.put(id, p));
+                }
+            }
         } catch (IOException e) {
             // Gone already: only a later resolve for it counts as a failure.
         }

@@ -8,6 +8,7 @@ import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.ProcessNames;
 import io.aiscope.engine.TraceEvent;
 import io.aiscope.engine.UprobePlan;
+import io.aiscope.symbols.FileLocation;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.lang.foreign.MemorySegment;
@@ -21,9 +22,9 @@ import java.util.function.Consumer;
 public final class CudaFamily implements ProbeFamily {
     /** The fields of struct aiscope_cuda_event (cuda.h) this decoder reads, located through the object's BTF. */
     static final class Layout {
-        final EventLayout.U32 fn, tgid, tid, copyKind;
+        final EventLayout.U32 fn, tgid, tid, copyKind, funcDev;
         final EventLayout.S32 ret;
-        final EventLayout.U64 startNs, durationNs, ptr, bytes, func;
+        final EventLayout.U64 startNs, durationNs, ptr, bytes, func, funcInode, funcOffset;
 
         Layout(BpfObject object) {
             EventLayout layout = new EventLayout(object, "aiscope_cuda_event");
@@ -37,6 +38,15 @@ public final class CudaFamily implements ProbeFamily {
             bytes = layout.u64("bytes");
             func = layout.u64("func");
             copyKind = layout.u32("copy_kind");
+            funcDev = layout.u32("func_dev");
+            funcInode = layout.u64("func_inode");
+            funcOffset = layout.u64("func_offset");
+        }
+
+        /** Where the launched (or handle-named) function lives, if the BPF side found its file. */
+        FileLocation funcLocation(MemorySegment e) {
+            long inode = funcInode.get(e);
+            return inode == 0 ? null : FileLocation.fromKernel(funcDev.get(e), inode, funcOffset.get(e));
         }
     }
 
@@ -78,7 +88,7 @@ public final class CudaFamily implements ProbeFamily {
         CudaFunction f = CudaFunction.byId(layout.fn.getInt(e));
         int pid = layout.tgid.getInt(e);
         stats.record(f, pid, layout.ret.get(e), layout.startNs.get(e), layout.durationNs.get(e), layout.ptr.get(e),
-                layout.bytes.get(e), layout.func.get(e), layout.copyKind.getInt(e));
+                layout.bytes.get(e), layout.func.get(e), layout.copyKind.getInt(e), layout.funcLocation(e));
         if (traced) {
             trace.accept(traceEvent(f, pid, e));
         }
@@ -99,7 +109,7 @@ public final class CudaFamily implements ProbeFamily {
                 fields.put("bytes", layout.bytes.get(e));
                 fields.put("direction", CopyKind.of(layout.copyKind.getInt(e)).name());
             }
-            case LAUNCH -> fields.put("kernel", stats.kernelName(pid, layout.func.get(e)));
+            case LAUNCH -> fields.put("kernel", stats.kernelName(pid, layout.func.get(e), layout.funcLocation(e)));
             default -> { }
         }
         return new TraceEvent(name(), f.name(), layout.startNs.get(e), pid, layout.tid.getInt(e), fields);

@@ -1,5 +1,6 @@
 package io.aiscope.probe.cuda;
 
+import io.aiscope.symbols.FileLocation;
 import io.aiscope.symbols.ResolvedSymbol;
 
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /**
  * Everything the cuda family has aggregated: per process, per function, per kernel. One writer (the event
@@ -22,7 +22,16 @@ final class CudaStats {
 
     private record LaunchSite(int pid, long func) {}
 
-    private final BiFunction<Integer, Long, Optional<ResolvedSymbol>> resolver;
+    /** A launched function: its address in the process, and its place in a file if the BPF side found one. */
+    private record HostFunction(long address, FileLocation location) {}
+
+    /** Names the function at an address of a process, or at a place in a file once the process is gone. */
+    @FunctionalInterface
+    interface KernelNamer {
+        Optional<ResolvedSymbol> resolve(int pid, long address, FileLocation location);
+    }
+
+    private final KernelNamer resolver;
     final Map<CudaFunction, CallStats> calls = new EnumMap<>(CudaFunction.class);
     final Map<Integer, ProcessCudaStats> processes = new LinkedHashMap<>();
     final Map<String, KernelStats> kernels = new LinkedHashMap<>();
@@ -30,14 +39,14 @@ final class CudaStats {
     final Map<Integer, Map<KernelStats, long[]>> launchesByProcess = new HashMap<>();
     private final Map<LaunchSite, KernelStats> sites = new HashMap<>();
     /** Kernel handle → host function, per process, from __cudaGetKernel (CUDA 13 launch stubs). */
-    private final Map<LaunchSite, Long> handles = new HashMap<>();
+    private final Map<LaunchSite, HostFunction> handles = new HashMap<>();
 
-    CudaStats(BiFunction<Integer, Long, Optional<ResolvedSymbol>> resolver) {
+    CudaStats(KernelNamer resolver) {
         this.resolver = resolver;
     }
 
     synchronized void record(CudaFunction fn, int pid, int ret, long startNs, long durationNs, long ptr, long bytes,
-                             long func, int copyKind) {
+                             long func, int copyKind, FileLocation funcLocation) {
         ProcessCudaStats p = processes.computeIfAbsent(pid, ProcessCudaStats::new);
         long callBytes = fn.shape() == CudaFunction.Shape.ALLOC || fn.shape() == CudaFunction.Shape.COPY ? bytes : 0;
         calls.computeIfAbsent(fn, f -> new CallStats()).record(ret, durationNs, callBytes);
@@ -47,7 +56,7 @@ final class CudaStats {
             case FREE -> p.onFree(ret, ptr);
             case COPY -> p.onCopy(fn, ret, CopyKind.of(copyKind), bytes, durationNs);
             case LAUNCH -> {
-                KernelStats k = kernelAt(pid, func);
+                KernelStats k = kernelAt(pid, func, funcLocation);
                 k.launches++;
                 p.launches++;
                 long[] perProcess = launchesByProcess.computeIfAbsent(pid, x -> new HashMap<>())
@@ -60,17 +69,19 @@ final class CudaStats {
             case SYNC -> p.syncBlockedNs += durationNs;
             case KERNEL_HANDLE -> {
                 if (ret == 0 && ptr != 0) {
-                    handles.put(new LaunchSite(pid, ptr), func);
+                    handles.put(new LaunchSite(pid, ptr), new HostFunction(func, funcLocation));
                 }
             }
             case PLAIN -> { }
         }
     }
 
-    private KernelStats kernelAt(int pid, long launched) {
-        long func = handles.getOrDefault(new LaunchSite(pid, launched), launched);
+    private KernelStats kernelAt(int pid, long launched, FileLocation launchedLocation) {
+        HostFunction host = handles.getOrDefault(new LaunchSite(pid, launched),
+                new HostFunction(launched, launchedLocation));
+        long func = host.address();
         return sites.computeIfAbsent(new LaunchSite(pid, func), site -> {
-            Optional<ResolvedSymbol> symbol = resolver.apply(pid, func);
+            Optional<ResolvedSymbol> symbol = resolver.resolve(pid, func, host.location());
             String name = symbol.map(ResolvedSymbol::demangled).orElse(String.format("0x%x", func));
             String key = symbol.map(s -> s.module() + "!" + s.mangled()).orElse(name);
             KernelStats known = kernels.get(key);
@@ -88,8 +99,8 @@ final class CudaStats {
     }
 
     /** The name a launch site resolves to (for trace lines); resolves and caches it if new. */
-    synchronized String kernelName(int pid, long func) {
-        return kernelAt(pid, func).symbol;
+    synchronized String kernelName(int pid, long func, FileLocation location) {
+        return kernelAt(pid, func, location).symbol;
     }
 
     synchronized List<ProcessCudaStats> processList() {

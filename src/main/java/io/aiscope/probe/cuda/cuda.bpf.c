@@ -84,6 +84,37 @@ int BPF_KPROBE(cuda_call_entry)
 	return enter(ctx, 0, 0, 0);
 }
 
+struct code_location {
+	__u64 addr;
+	__u64 inode;
+	__u64 offset;
+	__u32 dev;
+};
+
+static long locate_in_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct code_location *loc = data;
+	struct file *file = vma->vm_file;
+	if (!file)
+		return 0;
+	loc->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	loc->inode = BPF_CORE_READ(file, f_inode, i_ino);
+	loc->offset = (vma->vm_pgoff << 12) + loc->addr - vma->vm_start;
+	return 0;
+}
+
+/* Which file, and where in it, holds a launched function: resolved to a name later in user space, this still
+ * works when the process has exited before its /proc/PID/maps could be read. */
+static __always_inline void locate(struct aiscope_cuda_event *e)
+{
+	struct code_location loc = { .addr = e->func };
+	if (e->func)
+		bpf_find_vma(bpf_get_current_task_btf(), e->func, locate_in_vma, &loc, 0);
+	e->func_dev = loc.dev;
+	e->func_inode = loc.inode;
+	e->func_offset = loc.offset;
+}
+
 SEC("uretprobe")
 int BPF_KRETPROBE(cuda_call_exit, int ret)
 {
@@ -103,7 +134,6 @@ int BPF_KRETPROBE(cuda_call_exit, int ret)
 		e->duration_ns = bpf_ktime_get_ns() - args->start_ns;
 		e->bytes = args->bytes;
 		e->copy_kind = args->copy_kind;
-		e->_pad = 0;
 		e->func = 0;
 		e->ptr = 0;
 		switch (key.fn) {
@@ -129,6 +159,7 @@ int BPF_KRETPROBE(cuda_call_exit, int ret)
 				bpf_probe_read_user(&e->ptr, sizeof(e->ptr), (void *)args->arg);
 			break;
 		}
+		locate(e);
 		submit_batched(e);
 	}
 	bpf_map_delete_elem(&calls, &key);

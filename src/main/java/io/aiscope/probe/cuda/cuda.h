@@ -35,5 +35,7 @@ struct aiscope_cuda_event {
 	__u64 bytes;       /* allocations: size asked for; copies: count */
 	__u64 func;        /* launches: the function or handle launched; __cudaGetKernel: the host function */
 	__u32 copy_kind;   /* copies: cudaMemcpyKind */
-	__u32 _pad;
+	__u32 func_dev;    /* launches, __cudaGetKernel: the file holding func (kernel dev_t, 0 if none) ... */
+	__u64 func_inode;  /* ... its inode ... */
+	__u64 func_offset; /* ... and func's offset in it: names the kernel even after the process is gone */
 };

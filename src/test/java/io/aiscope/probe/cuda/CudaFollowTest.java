@@ -41,6 +41,13 @@ class CudaFollowTest {
             assertThat(seen.get(pid).get("kernel_launches").asLong()).isEqualTo(9);
         }
         assertThat(t.report().get("cuda").get("kernel_launches").asLong()).isEqualTo(6 * 9);
+        // Short-lived processes: their kernels are still named (the BPF side located each launched function).
+        Map<String, Long> kernels = new HashMap<>();
+        t.report().get("cuda").get("kernels").forEach(k -> kernels.merge(k.get("symbol").asText(),
+                k.get("launches").asLong(), Long::sum));
+        assertThat(kernels).containsOnlyKeys("aiscope_census::vector_add(float const*, float const*, float*, int)",
+                "void scale<float>(float*, float, int)", "census_touch");
+        assertThat(kernels.values()).containsOnly(6L * 3);
         JsonNode procs = t.report().get("proc").get("processes");
         assertThat(procs.size()).isGreaterThanOrEqualTo(7);
     }

@@ -20,7 +20,6 @@ class CudaLayoutTest {
     void decoderFieldsMatchTheCompiledStruct() {
         try (BpfObject object = BpfObject.open(CudaFamily.class, "cuda.bpf.o")) {
             assertThatCode(() -> new CudaFamily.Layout(object)).doesNotThrowAnyException();
-            assertThat(object.struct("aiscope_cuda_event").size()).isEqualTo(64);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiscope.engine.ProcessNames;
+import io.aiscope.symbols.FileLocation;
 import io.aiscope.symbols.ResolvedSymbol;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,16 @@ class CudaStatsTest {
     private static final int PID = 4242;
     private static final long MIB = 1 << 20;
 
-    private final CudaStats stats = new CudaStats((pid, addr) -> addr == 0x1000
-            ? Optional.of(new ResolvedSymbol("/app", "_Z6vecAddPfS_S_i", "vecAdd(float*, float*, float*, int)", 0))
-            : Optional.empty());
+    private static final FileLocation IN_APP = new FileLocation(1, 2, 0x49c0);
+    private static final ResolvedSymbol VEC_ADD =
+            new ResolvedSymbol("/app", "_Z6vecAddPfS_S_i", "vecAdd(float*, float*, float*, int)", 0);
+
+    /** Resolves 0x1000 while the process lives, and IN_APP (a place in a file) after it is gone. */
+    private final CudaStats stats = new CudaStats((pid, addr, location) -> addr == 0x1000 || IN_APP.equals(location)
+            ? Optional.of(VEC_ADD) : Optional.empty());
 
     private void call(CudaFunction fn, int ret, long durationNs, long ptr, long bytes, long func, int kind) {
-        stats.record(fn, PID, ret, 0, durationNs, ptr, bytes, func, kind);
+        stats.record(fn, PID, ret, 0, durationNs, ptr, bytes, func, kind, null);
     }
 
     private JsonNode report() {
@@ -94,6 +99,15 @@ class CudaStatsTest {
         assertThat(kernels.get(0).get("symbol").asText()).isEqualTo("vecAdd(float*, float*, float*, int)");
         assertThat(kernels.get(0).get("launches").asLong()).isEqualTo(2);
         assertThat(kernels.get(1).get("symbol").asText()).isEqualTo("0x2000");
+    }
+
+    @Test
+    void aLaunchFromAnExitedProcessIsNamedFromWhereTheKernelLocatedIt() {
+        stats.record(__cudaGetKernel, PID, 0, 0, 10, 0x8888, 0, 0x5000, 0, IN_APP);
+        stats.record(cudaLaunchKernel, PID, 0, 0, 10, 0, 0, 0x8888, 0, null);
+        JsonNode kernels = report().get("kernels");
+        assertThat(kernels).hasSize(1);
+        assertThat(kernels.get(0).get("symbol").asText()).isEqualTo("vecAdd(float*, float*, float*, int)");
     }
 
     @Test
