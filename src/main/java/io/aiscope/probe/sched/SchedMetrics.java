@@ -2,13 +2,12 @@ package io.aiscope.probe.sched;
 
 import io.aiscope.engine.ProcessNames;
 import io.aiscope.output.LabelledValues;
+import io.aiscope.output.SnapshotCollector;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,17 +27,7 @@ final class SchedMetrics {
     }
 
     void register(PrometheusRegistry registry) {
-        registry.register(new Collector() {
-            @Override
-            public MetricSnapshot collect() {
-                return latency();
-            }
-
-            @Override
-            public String getPrometheusName() {
-                return LATENCY;
-            }
-        });
+        SnapshotCollector.register(registry, LATENCY, this::latency);
         CounterWithCallback.builder().name("aiscope_context_switches_total")
                 .help("Times threads of the process left the CPU: voluntary (blocked) or involuntary (preempted)")
                 .labelNames("pid", "comm", "kind")

@@ -2,14 +2,13 @@ package io.aiscope.probe.tcp;
 
 import io.aiscope.engine.ProcessNames;
 import io.aiscope.output.LabelledValues;
+import io.aiscope.output.SnapshotCollector;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,17 +46,7 @@ final class TcpMetrics {
                 "Payload bytes the peers acknowledged, over the process's closed TCP connections", p -> p.txBytes);
         perProcess(registry, "aiscope_tcp_received_bytes_total",
                 "Payload bytes received, over the process's closed TCP connections", p -> p.rxBytes);
-        registry.register(new Collector() {
-            @Override
-            public MetricSnapshot collect() {
-                return latency();
-            }
-
-            @Override
-            public String getPrometheusName() {
-                return LATENCY;
-            }
-        });
+        SnapshotCollector.register(registry, LATENCY, this::latency);
     }
 
     private void perProcess(PrometheusRegistry registry, String name, String help, ToDoubleFunction<ProcessTcp> value) {
