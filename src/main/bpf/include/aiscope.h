@@ -10,8 +10,8 @@
 
 #define AISCOPE_MAX_TARGETS 65536
 #define AISCOPE_HIST_SLOTS 32
-/* Below this much unread data a submit does not wake the reader: it polls every few ms anyway, and waking it
- * per event costs the traced thread 1-1.5 us (platform-facts.md). */
+/* Below this much unread data (or a quarter of a smaller ring) a submit does not wake the reader: it polls every
+ * few ms anyway, and waking it per event costs the traced thread 1-1.5 us (platform-facts.md). */
 #define AISCOPE_WAKEUP_BYTES (256 * 1024)
 
 struct aiscope_settings {
@@ -82,7 +82,9 @@ static __always_inline void count_drop(void)
 static __always_inline void submit_batched(void *e)
 {
 	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	bpf_ringbuf_submit(e, waiting >= AISCOPE_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	__u64 quarter = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4;
+	__u64 threshold = quarter < AISCOPE_WAKEUP_BYTES ? quarter : AISCOPE_WAKEUP_BYTES;
+	bpf_ringbuf_submit(e, waiting >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 /* For rare events the engine must act on at once (a new process to attach to). */

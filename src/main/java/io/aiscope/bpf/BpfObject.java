@@ -22,6 +22,7 @@ public final class BpfObject implements AutoCloseable {
     private final Map<String, BpfMap> maps = new LinkedHashMap<>();
     private final List<BpfLink> links = new ArrayList<>();
     private boolean loaded;
+    private boolean closed;
 
     private BpfObject(String name, byte[] elf) {
         LibbpfLog.install();
@@ -101,6 +102,21 @@ public final class BpfObject implements AutoCloseable {
         return Optional.ofNullable(maps.get(mapName));
     }
 
+    /**
+     * Before load: makes every uprobe program of this object one to attach with uprobe_multi links (see
+     * {@link UprobeMulti}); the caller checks {@link UprobeMulti#supported()} first. Returns how many.
+     */
+    public int useUprobeMulti() {
+        int n = 0;
+        for (BpfProgram program : programs.values()) {
+            if (program.isUprobe()) {
+                program.useUprobeMulti();
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Loads every program still set to autoload; the verifier's complaints reach {@link LibbpfLog}. */
     public void load() {
         Native.check("cannot load BPF object " + name, Libbpf.bpf_object__load, handle);
@@ -130,11 +146,19 @@ public final class BpfObject implements AutoCloseable {
         return arena;
     }
 
+    /** Detaches every link (see {@link BpfLink#closeAll}), then frees the programs and maps. */
     @Override
-    public synchronized void close() {
-        for (BpfLink link : List.copyOf(links)) {
-            link.close();
+    public void close() {
+        List<BpfLink> open;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            open = List.copyOf(links);
         }
+        // Not under this object's lock: closing links untracks them, from other threads too.
+        BpfLink.closeAll(open);
         Native.call(Libbpf.bpf_object__close, handle);
         arena.close();
     }

@@ -34,6 +34,11 @@ public final class BpfSupport {
         return rc == 1;
     }
 
+    /** Whether the kernel creates uprobe_multi links (6.6+): many uprobes in one link, detached together. */
+    public static boolean uprobeMulti() {
+        return UprobeMulti.supported();
+    }
+
     /** Opens and closes a CPU-clock sampling event on CPU 0: what CPU profiling attaches to. */
     public static void checkPerfEvent() {
         PerfEvent event = PerfEvent.cpuClock(0, 99);

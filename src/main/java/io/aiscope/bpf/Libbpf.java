@@ -83,6 +83,11 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
     static final MethodHandle bpf_program__autoload = fn("bpf_program__autoload",
             FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    static final MethodHandle bpf_program__fd = fn("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle bpf_program__set_expected_attach_type = fn("bpf_program__set_expected_attach_type",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle bpf_program__expected_attach_type = fn("bpf_program__expected_attach_type",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle bpf_program__attach = fn("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle bpf_program__attach_uprobe_opts = fn("bpf_program__attach_uprobe_opts",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
@@ -143,6 +148,10 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     static final MethodHandle syscall6 = libc("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    /** {@code syscall(SYS_bpf, cmd, &attr, size)}: for what libbpf 1.1 has no API for (uprobe_multi links). */
+    static final MethodHandle syscallBpf = libc("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
             Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     static final MethodHandle close = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 

@@ -93,6 +93,7 @@ public final class Session implements AutoCloseable {
                 object.map("targets").reuse(core.map("targets"));
                 object.map("settings").reuse(core.map("settings"));
                 family.beforeLoad(object, kernel);
+                libraries.prepare(object); // uprobe programs: uprobe_multi where the kernel has it
                 object.load();
             } catch (RuntimeException e) {
                 object.close();
