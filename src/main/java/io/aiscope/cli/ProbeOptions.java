@@ -1,6 +1,7 @@
 package io.aiscope.cli;
 
 import io.aiscope.engine.AgentLog;
+import io.aiscope.engine.AiscopeException;
 import io.aiscope.engine.Families;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.ProcessNames;
@@ -29,8 +30,18 @@ final class ProbeOptions {
         return Families.create(probes).stream().map(ProbeFamily::name).toList();
     }
 
+    @Option(names = "--ring-kib", paramLabel = "N",
+            description = "Size of each probe family's event ring in KiB, a power of two >= 4 (default: the family's own, 4096 for cuda and tcp)")
+    Integer ringKib;
+
     Session openSession() {
         Session session = new Session(new AgentLog(System.err, verbose), new ProcessNames(maxLabelled));
+        if (ringKib != null) {
+            if (ringKib < 4 || Integer.bitCount(ringKib) != 1 || ringKib > (1 << 20)) {
+                throw new AiscopeException("--ring-kib must be a power of two from 4 to 1048576, not " + ringKib);
+            }
+            session.ringSize(ringKib * 1024);
+        }
         session.load(Families.create(probes));
         return session;
     }

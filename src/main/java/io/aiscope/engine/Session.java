@@ -46,6 +46,7 @@ public final class Session implements AutoCloseable {
             r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
     private final long startedNs = System.nanoTime();
     private Targets targets;
+    private int ringBytes;
     private boolean traceAll;
     private long attachedNs;
 
@@ -79,6 +80,11 @@ public final class Session implements AutoCloseable {
         });
     }
 
+    /** Bytes of every family's event ring (a power of two, a page at least) instead of each family's own size. */
+    public void ringSize(int bytes) {
+        ringBytes = bytes;
+    }
+
     /** Loads the proc object and each of {@code selected}; a family this kernel refuses is reported, not fatal. */
     public void load(List<ProbeFamily> selected) {
         kernel.requireTracing();
@@ -93,6 +99,9 @@ public final class Session implements AutoCloseable {
                 object.map("targets").reuse(core.map("targets"));
                 object.map("settings").reuse(core.map("settings"));
                 family.beforeLoad(object, kernel);
+                if (ringBytes > 0) {
+                    object.map("events").setMaxEntries(ringBytes);
+                }
                 libraries.prepare(object); // uprobe programs: uprobe_multi where the kernel has it
                 object.load();
             } catch (RuntimeException e) {
