@@ -211,6 +211,12 @@ final class DoctorCommand implements Callable<Integer> {
             attach("uretprobe", exit.name() + " to " + libc.get() + ":getpid",
                     () -> exit.attachUprobe(libc.get(), "getpid", true, -1, 0));
         }
+        if (BpfSupport.uprobeMulti()) {
+            checks.ok("uprobe_multi", "supported: one link per library and program, detached in one step");
+        } else {
+            checks.warn("uprobe_multi", "not available here: one uprobe link per function instead"
+                    + " (attach and detach take longer)");
+        }
     }
 
     private void checkPerfEvent(Map<String, BpfProgram> byKind) {
