@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One BPF ELF object: opened from bytes (the jar ships the objects), tuned before load (autoload, map sizes,
@@ -21,7 +20,6 @@ public final class BpfObject implements AutoCloseable {
     private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
     private final Map<String, BpfMap> maps = new LinkedHashMap<>();
     private final List<BpfLink> links = new ArrayList<>();
-    private boolean loaded;
     private boolean closed;
 
     private BpfObject(String name, byte[] elf) {
@@ -98,10 +96,6 @@ public final class BpfObject implements AutoCloseable {
         return m;
     }
 
-    public Optional<BpfMap> findMap(String mapName) {
-        return Optional.ofNullable(maps.get(mapName));
-    }
-
     /**
      * Before load: makes every uprobe program of this object one to attach with uprobe_multi links (see
      * {@link UprobeMulti}); the caller checks {@link UprobeMulti#supported()} first. Returns how many.
@@ -120,11 +114,6 @@ public final class BpfObject implements AutoCloseable {
     /** Loads every program still set to autoload; the verifier's complaints reach {@link LibbpfLog}. */
     public void load() {
         Native.check("cannot load BPF object " + name, Libbpf.bpf_object__load, handle);
-        loaded = true;
-    }
-
-    public boolean isLoaded() {
-        return loaded;
     }
 
     /** The layout of a struct this object's BTF describes (event layouts defined in the C headers). */

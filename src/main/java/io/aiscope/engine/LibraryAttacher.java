@@ -213,8 +213,4 @@ final class LibraryAttacher {
         return Map.copyOf(withoutSymbols);
     }
 
-    synchronized int linkCount() {
-        return links.size();
-    }
-
 }

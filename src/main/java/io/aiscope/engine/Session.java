@@ -41,7 +41,6 @@ public final class Session implements AutoCloseable {
     private final LibraryAttacher libraries;
     private final AddressResolver symbols = new AddressResolver(Demangler.create());
     private final List<Consumer<TraceEvent>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<Integer>> exitListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
     private final long startedNs = System.nanoTime();
@@ -54,23 +53,7 @@ public final class Session implements AutoCloseable {
         this.log = log;
         this.names = names;
         this.libraries = new LibraryAttacher(log);
-        this.proc = new ProcFamily(new ProcFamily.Listener() {
-            @Override
-            public void exec(int pid, String filename) {
-                // On the event thread, at once: a short-lived process may be gone by the time a queued task runs,
-                // and its kernel launches must still resolve to names.
-                symbols.remember(pid);
-                symbols.rememberFile(Path.of(filename));
-                housekeeping.execute(() -> scanLibraries(pid));
-                // ld.so maps the libraries right after exec: look again shortly.
-                housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public void exit(int pid) {
-                exitListeners.forEach(l -> l.accept(pid));
-            }
-        }, names);
+        this.proc = new ProcFamily(this::onExec, names);
         LibbpfLog.sendTo((level, line) -> {
             if (level == LibbpfLog.Level.WARN) {
                 log.warn(line);
@@ -78,6 +61,16 @@ public final class Session implements AutoCloseable {
                 log.info(line);
             }
         });
+    }
+
+    private void onExec(int pid, String filename) {
+        // On the event thread, at once: a short-lived process may be gone by the time a queued task runs,
+        // and its kernel launches must still resolve to names.
+        symbols.remember(pid);
+        symbols.rememberFile(Path.of(filename));
+        housekeeping.execute(() -> scanLibraries(pid));
+        // ld.so maps the libraries right after exec: look again shortly.
+        housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);
     }
 
     /** Bytes of every family's event ring (a power of two, a page at least) instead of each family's own size. */
@@ -197,14 +190,6 @@ public final class Session implements AutoCloseable {
         listeners.add(listener);
     }
 
-    public boolean hasEventListeners() {
-        return !listeners.isEmpty();
-    }
-
-    public void onExit(Consumer<Integer> listener) {
-        exitListeners.add(listener);
-    }
-
     private void scanLibraries(int pid) {
         symbols.remember(pid);
         try {
@@ -245,16 +230,12 @@ public final class Session implements AutoCloseable {
         return List.copyOf(families);
     }
 
-    public ProcFamily proc() {
-        return proc;
-    }
-
     public AgentStats stats() {
         Map<String, Long> dropped = new LinkedHashMap<>();
         objects.forEach((family, object) -> dropped.put(family.name(), object.map("dropped").sumPerCpu(0)));
         return new AgentStats(rings.received(), dropped, rings.consumerErrors(), attachedNs,
                 libraries.attached(), libraries.withoutSymbols(), log.unavailable(), log.warnings(),
-                symbols.failures());
+                symbols.failures(), rings.failure() == null ? null : rings.failure().toString());
     }
 
     public AgentLog log() {

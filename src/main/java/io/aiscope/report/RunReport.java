@@ -49,6 +49,7 @@ public final class RunReport {
         ObjectNode byFamily = agent.putObject("dropped_by_family");
         stats.droppedByFamily().forEach(byFamily::put);
         agent.put("undecodable", stats.undecodable());
+        agent.put("reader_error", stats.readerError());
         agent.put("attach_ms", stats.attachNs() / 1e6);
         var libs = agent.putArray("libraries");
         for (AttachedLibrary a : stats.libraries()) {

@@ -97,6 +97,9 @@ public final class TextReport {
     private void agent(JsonNode a) {
         out.printf("%n[agent] %d events, %d dropped, %d undecodable; probes attached in %.0f ms%n", a.get("events").asLong(),
                 a.get("dropped").asLong(), a.get("undecodable").asLong(), a.get("attach_ms").asDouble());
+        if (!a.path("reader_error").isNull()) {
+            out.printf("  the event reader stopped early, later events are missing: %s%n", a.get("reader_error").asText());
+        }
         for (JsonNode lib : a.get("libraries")) {
             out.printf("  probing %s in %s (%d functions)%n", lib.get("kind").asText(), lib.get("path").asText(),
                     lib.get("probed").size());

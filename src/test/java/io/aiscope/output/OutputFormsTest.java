@@ -69,7 +69,7 @@ class OutputFormsTest {
         dropped.put("cuda", 17L);
         AgentStats stats = new AgentStats(1234, dropped, 2, 0,
                 List.of(new AttachedLibrary("cuda", "CUDA runtime", Path.of("/x/libcudart.so.13"), List.of(), List.of())),
-                Map.of(), Map.of(), List.of(), new AddressResolver.Failures(0, 0, 0, 0));
+                Map.of(), Map.of(), List.of(), new AddressResolver.Failures(0, 0, 0, 0), null);
         PrometheusRegistry registry = new PrometheusRegistry();
         AgentMetrics.register(registry, () -> stats);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

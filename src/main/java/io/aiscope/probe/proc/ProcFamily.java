@@ -25,16 +25,15 @@ public final class ProcFamily implements ProbeFamily {
     private static final int FORK = 1, EXEC = 2, EXIT = 3;
     private static final int MAX_PROCESSES = 100_000;
 
-    /** What the session wants to hear at once. */
+    /** What the session wants to hear at once: a traced process exec'd a new program (libraries to probe). */
+    @FunctionalInterface
     public interface Listener {
         void exec(int pid, String filename);
-
-        void exit(int pid);
     }
 
     private final Listener listener;
     private final Map<Integer, ProcessInfo> processes = new LinkedHashMap<>();
-    private ProcessNames names;
+    private final ProcessNames names;
     private Consumer<TraceEvent> trace;
     private EventLayout.U32 kind, tgid, ppid;
     private EventLayout.S32 exitCode;
@@ -112,8 +111,6 @@ public final class ProcFamily implements ProbeFamily {
         };
         if (type == EXEC) {
             listener.exec(pid, filename.get(e));
-        } else if (type == EXIT) {
-            listener.exit(pid);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("comm", name);
