@@ -15,8 +15,9 @@
 #define AISCOPE_WAKEUP_BYTES (256 * 1024)
 
 struct aiscope_settings {
-	__u32 trace_all;   /* every process but aiscope itself */
+	__u32 trace_all;    /* every process but aiscope itself */
 	__u32 self_tgid;
+	__u32 stop_on_load; /* stop a traced process whose loader mapped libraries, until aiscope has probed them */
 };
 
 struct {
@@ -47,10 +48,15 @@ struct {
 	__type(value, __u64);
 } dropped SEC(".maps");
 
-static __always_inline bool is_target(__u32 tgid)
+static __always_inline struct aiscope_settings *current_settings(void)
 {
 	__u32 zero = 0;
-	struct aiscope_settings *s = bpf_map_lookup_elem(&settings, &zero);
+	return bpf_map_lookup_elem(&settings, &zero);
+}
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	struct aiscope_settings *s = current_settings();
 	if (s && s->trace_all)
 		return tgid != s->self_tgid;
 	return bpf_map_lookup_elem(&targets, &tgid) != NULL;

@@ -119,7 +119,14 @@ final class DoctorCommand implements Callable<Integer> {
 
     private static List<ProbeFamily> families() {
         List<ProbeFamily> all = new ArrayList<>();
-        all.add(new ProcFamily((pid, filename) -> { }, new ProcessNames(1)));
+        ProcFamily.Listener ignore = new ProcFamily.Listener() {
+            @Override
+            public void exec(int pid, String filename) {}
+
+            @Override
+            public void librariesChanged(int pid, boolean stopped) {}
+        };
+        all.add(new ProcFamily(ignore, new ProcessNames(1)));
         all.addAll(Families.create(List.of()));
         return all;
     }

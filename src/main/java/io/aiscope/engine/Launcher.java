@@ -84,13 +84,15 @@ public final class Launcher {
     }
 
     public static void resume(Process p) {
+        if (!resume((int) p.pid())) {
+            throw new AiscopeException("cannot resume the command (pid " + p.pid() + ")");
+        }
+    }
+
+    /** Sends SIGCONT; false when the process is gone. */
+    public static boolean resume(int pid) {
         try {
-            int rc = (int) KILL.invokeExact((int) p.pid(), SIGCONT);
-            if (rc != 0) {
-                throw new AiscopeException("cannot resume the command (pid " + p.pid() + ")");
-            }
-        } catch (AiscopeException e) {
-            throw e;
+            return (int) KILL.invokeExact(pid, SIGCONT) == 0;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -8,6 +8,7 @@ import io.aiscope.bpf.UprobeMulti;
 import io.aiscope.target.LibraryCandidate;
 import io.aiscope.target.LibraryFinder;
 import io.aiscope.target.LibrarySearch;
+import io.aiscope.target.ProcessMaps;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,9 +53,9 @@ final class LibraryAttacher {
     }
 
     /** Looks at what {@code pid} maps now and probes files not seen before. */
-    synchronized void scan(int pid) throws IOException {
+    synchronized void scan(int pid, ProcessMaps maps) {
         for (PlanState state : plans) {
-            for (LibraryCandidate c : state.finder.findInProcess(pid)) {
+            for (LibraryCandidate c : state.finder.findInProcess(pid, maps)) {
                 attach(state, c);
             }
         }
@@ -97,9 +98,11 @@ final class LibraryAttacher {
         Set<String> functions = new LinkedHashSet<>();
         present.forEach(p -> functions.add(p.function()));
         Attempt attempt = new Attempt(state.plan.family(), lib.path(), functions, failed);
-        attempt.attach(present, UprobePlan.Probe::onEntry, false);
-        attempt.attach(present.stream().filter(p -> p.onReturn() != null && !failed.contains(p.function())).toList(),
-                UprobePlan.Probe::onReturn, true);
+        // Return probes first: a call in flight while attaching then has no entry record and is skipped whole,
+        // rather than entered with no return to complete it.
+        attempt.attach(present.stream().filter(p -> p.onReturn() != null).toList(), UprobePlan.Probe::onReturn, true);
+        attempt.attach(present.stream().filter(p -> !failed.contains(p.function())).toList(),
+                UprobePlan.Probe::onEntry, false);
         List<String> ok = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (UprobePlan.Probe probe : state.plan.probes()) {

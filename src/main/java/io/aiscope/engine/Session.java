@@ -7,6 +7,7 @@ import io.aiscope.bpf.LibbpfLog;
 import io.aiscope.probe.proc.ProcFamily;
 import io.aiscope.symbols.AddressResolver;
 import io.aiscope.symbols.Demangler;
+import io.aiscope.target.ProcessMaps;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -44,6 +46,8 @@ public final class Session implements AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
     private final long startedNs = System.nanoTime();
+    /** Processes stopped at a library load that wait for our SIGCONT; never left stopped, even on close. */
+    private final java.util.Set<Integer> stoppedForProbes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Targets targets;
     private int ringBytes;
     private boolean traceAll;
@@ -53,7 +57,17 @@ public final class Session implements AutoCloseable {
         this.log = log;
         this.names = names;
         this.libraries = new LibraryAttacher(log);
-        this.proc = new ProcFamily(this::onExec, names);
+        this.proc = new ProcFamily(new ProcFamily.Listener() {
+            @Override
+            public void exec(int pid, String filename) {
+                onExec(pid, filename);
+            }
+
+            @Override
+            public void librariesChanged(int pid, boolean stopped) {
+                onLibrariesChanged(pid, stopped);
+            }
+        }, names);
         LibbpfLog.sendTo((level, line) -> {
             if (level == LibbpfLog.Level.WARN) {
                 log.warn(line);
@@ -68,9 +82,36 @@ public final class Session implements AutoCloseable {
         // and its kernel launches must still resolve to names.
         symbols.remember(pid);
         symbols.rememberFile(Path.of(filename));
-        housekeeping.execute(() -> scanLibraries(pid));
-        // ld.so maps the libraries right after exec: look again shortly.
-        housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);
+        try {
+            housekeeping.execute(() -> scanLibraries(pid));
+            // ld.so maps the libraries right after exec: look again shortly.
+            housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // The session is closing: nothing more gets probed.
+        }
+    }
+
+    private void onLibrariesChanged(int pid, boolean stopped) {
+        if (stopped) {
+            stoppedForProbes.add(pid);
+        }
+        try {
+            housekeeping.execute(() -> {
+                try {
+                    scanLibraries(pid);
+                } finally {
+                    resumeIfStopped(pid);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            resumeIfStopped(pid);
+        }
+    }
+
+    private void resumeIfStopped(int pid) {
+        if (stoppedForProbes.remove(pid)) {
+            Launcher.resume(pid);
+        }
     }
 
     /** Bytes of every family's event ring (a power of two, a page at least) instead of each family's own size. */
@@ -82,6 +123,7 @@ public final class Session implements AutoCloseable {
     public void load(List<ProbeFamily> selected) {
         kernel.requireTracing();
         BpfObject core = proc.open();
+        libraries.prepare(core);
         core.load();
         objects.put(proc, core);
         families.add(proc);
@@ -114,9 +156,8 @@ public final class Session implements AutoCloseable {
     /** Starts reading events and attaching; targets should be seeded first for -p, or after for a launch. */
     public void start(boolean traceAllProcesses) {
         this.traceAll = traceAllProcesses;
-        if (traceAll) {
-            targets.traceAll();
-        }
+        // Stopping at library loads is for the processes the user named, never for every process on the machine.
+        targets.configure(traceAll, !traceAll);
         for (var entry : objects.entrySet()) {
             ProbeFamily family = entry.getKey();
             BpfObject object = entry.getValue();
@@ -190,11 +231,18 @@ public final class Session implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Probes what {@code pid} maps now that was not probed yet; one read of its maps serves all. */
     private void scanLibraries(int pid) {
-        symbols.remember(pid);
+        ProcessMaps maps;
         try {
-            libraries.scan(pid);
-        } catch (IOException | RuntimeException e) {
+            maps = ProcessMaps.read(pid);
+        } catch (IOException gone) {
+            return;
+        }
+        symbols.remember(pid, maps);
+        try {
+            libraries.scan(pid, maps);
+        } catch (RuntimeException e) {
             log.info("library scan of " + pid + " failed: " + e.getMessage());
         }
     }
@@ -248,6 +296,9 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        if (targets != null) {
+            targets.configure(traceAll, false);
+        }
         housekeeping.shutdownNow();
         try {
             housekeeping.awaitTermination(2, TimeUnit.SECONDS);
@@ -256,5 +307,6 @@ public final class Session implements AutoCloseable {
         }
         rings.close();
         objects.values().forEach(BpfObject::close);
+        List.copyOf(stoppedForProbes).forEach(this::resumeIfStopped);
     }
 }

@@ -25,12 +25,16 @@ public final class Targets {
         this.settings = settings;
     }
 
-    /** Traces every process except aiscope itself. */
-    public void traceAll() {
+    /**
+     * Traces every process except aiscope itself ({@code traceAll}), or the seeded ones; {@code stopOnLoad}: a
+     * traced process whose loader maps libraries waits, stopped, until they are probed.
+     */
+    void configure(boolean traceAll, boolean stopOnLoad) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment value = a.allocate(8);
-            value.set(ValueLayout.JAVA_INT, 0, 1);
+            MemorySegment value = a.allocate(settings.valueSize(), 8);
+            value.set(ValueLayout.JAVA_INT, 0, traceAll ? 1 : 0);
             value.set(ValueLayout.JAVA_INT, 4, (int) ProcessHandle.current().pid());
+            value.set(ValueLayout.JAVA_INT, 8, stopOnLoad ? 1 : 0);
             settings.update(a.allocateFrom(ValueLayout.JAVA_INT, 0), value);
         }
     }

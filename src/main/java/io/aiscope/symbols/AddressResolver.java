@@ -138,16 +138,20 @@ public final class AddressResolver {
      */
     public void remember(int pid) {
         try {
-            ProcessMaps maps = ProcessMaps.read(pid);
-            mapsByPid.put(pid, maps);
-            for (ProcessMaps.Mapping m : maps.mappings()) {
-                FileId id = new FileId(m.device(), m.inode());
-                if (m.isExecutable() && m.isFileBacked() && knownFiles.get(id) == null) {
-                    MappedFiles.locate(pid, m).ifPresent(p -> knownFiles.put(id, p));
-                }
-            }
+            remember(pid, ProcessMaps.read(pid));
         } catch (IOException e) {
             // Gone already: only a later resolve for it counts as a failure.
+        }
+    }
+
+    /** The same with maps the caller has just read. */
+    public void remember(int pid, ProcessMaps maps) {
+        mapsByPid.put(pid, maps);
+        for (ProcessMaps.Mapping m : maps.mappings()) {
+            FileId id = new FileId(m.device(), m.inode());
+            if (m.isExecutable() && m.isFileBacked() && knownFiles.get(id) == null) {
+                MappedFiles.locate(pid, m).ifPresent(p -> knownFiles.put(id, p));
+            }
         }
     }
 

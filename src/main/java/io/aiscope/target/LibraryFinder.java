@@ -41,9 +41,14 @@ public final class LibraryFinder {
      * Their device and inode are those the process's maps report: the file uprobes attach to.
      */
     public List<LibraryCandidate> findInProcess(int pid) throws IOException {
+        return findInProcess(pid, ProcessMaps.read(pid));
+    }
+
+    /** The same, on maps the caller has just read (one read serves several finders and the symbol resolver). */
+    public List<LibraryCandidate> findInProcess(int pid, ProcessMaps maps) {
         Set<FileId> seen = new HashSet<>();
         List<LibraryCandidate> found = new ArrayList<>();
-        for (ProcessMaps.Mapping mapping : ProcessMaps.read(pid).mappings()) {
+        for (ProcessMaps.Mapping mapping : maps.mappings()) {
             FileId id = new FileId(mapping.device(), mapping.inode());
             if (!mapping.isExecutable() || !mapping.isFileBacked() || !seen.add(id)) continue;
             Set<String> defined = definedByMappedFile.get(id);

@@ -7,6 +7,7 @@ import io.aiscope.engine.FamilyContext;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.ProcessNames;
 import io.aiscope.engine.TraceEvent;
+import io.aiscope.engine.UprobePlan;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -22,20 +23,23 @@ import java.util.function.Consumer;
  * object owns the shared target set, and the session reacts to its execs (new libraries to probe) and exits.
  */
 public final class ProcFamily implements ProbeFamily {
-    private static final int FORK = 1, EXEC = 2, EXIT = 3;
+    private static final int FORK = 1, EXEC = 2, EXIT = 3, LIBRARIES = 4;
     private static final int MAX_PROCESSES = 100_000;
 
-    /** What the session wants to hear at once: a traced process exec'd a new program (libraries to probe). */
-    @FunctionalInterface
+    /** What the session wants to hear at once: a traced process may map new libraries to probe. */
     public interface Listener {
+        /** It exec'd a new program. */
         void exec(int pid, String filename);
+
+        /** Its dynamic loader mapped or unmapped libraries; if {@code stopped}, it waits for a SIGCONT. */
+        void librariesChanged(int pid, boolean stopped);
     }
 
     private final Listener listener;
     private final Map<Integer, ProcessInfo> processes = new LinkedHashMap<>();
     private final ProcessNames names;
     private Consumer<TraceEvent> trace;
-    private EventLayout.U32 kind, tgid, ppid;
+    private EventLayout.U32 kind, tgid, ppid, stopped;
     private EventLayout.S32 exitCode;
     private EventLayout.U64 ts;
     private EventLayout.Chars comm, filename;
@@ -61,12 +65,15 @@ public final class ProcFamily implements ProbeFamily {
         kind = layout.u32("kind");
         tgid = layout.u32("tgid");
         ppid = layout.u32("ppid");
+        stopped = layout.u32("stopped");
         exitCode = layout.s32("exit_code");
         ts = layout.u64("ts_ns");
         comm = layout.chars("comm", 16);
         filename = layout.chars("filename", 256);
         trace = context.events();
-        context.object().programs().forEach(context::attachOrReport);
+        context.object().programs().stream().filter(p -> !p.isUprobe()).forEach(context::attachOrReport);
+        context.probeLibraries(List.of(new UprobePlan(name(), "dynamic loader", "ld-linux*.so*", List.of(
+                new UprobePlan.Probe("_dl_debug_state", context.object().program("proc_libraries_changed"), null, 0)))));
     }
 
     /** Registers a process aiscope started tracing itself (a launched command, a -p PID). */
@@ -79,6 +86,10 @@ public final class ProcFamily implements ProbeFamily {
     public void onEvent(MemorySegment e) {
         int pid = tgid.getInt(e);
         int type = kind.getInt(e);
+        if (type == LIBRARIES) {
+            listener.librariesChanged(pid, stopped.getInt(e) != 0);
+            return;
+        }
         String name = comm.get(e);
         names.remember(pid, name);
         ProcessInfo p;

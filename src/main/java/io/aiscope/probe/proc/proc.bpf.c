@@ -20,6 +20,8 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	if (!e)
 		return 0;
 	e->kind = PROC_FORK;
+	e->stopped = 0;
+	e->_pad = 0;
 	e->tgid = ctgid;
 	e->ppid = ptgid;
 	e->exit_code = 0;
@@ -40,6 +42,8 @@ int BPF_PROG(proc_exec, struct task_struct *task, pid_t old_pid, struct linux_bi
 	if (!e)
 		return 0;
 	e->kind = PROC_EXEC;
+	e->stopped = 0;
+	e->_pad = 0;
 	e->tgid = tgid;
 	e->ppid = 0;
 	e->exit_code = 0;
@@ -59,6 +63,8 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 	struct aiscope_proc_event *e = reserve_event(struct aiscope_proc_event);
 	if (e) {
 		e->kind = PROC_EXIT;
+		e->stopped = 0;
+		e->_pad = 0;
 		e->tgid = tgid;
 		e->ppid = 0;
 		e->exit_code = BPF_CORE_READ(task, exit_code);
@@ -68,5 +74,35 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 		submit_now(e);
 	}
 	bpf_map_delete_elem(&targets, &tgid);
+	return 0;
+}
+
+#define SIGSTOP 19
+
+/* ld.so calls _dl_debug_state (the debugger's hook) before and after it maps or unmaps libraries: the engine looks
+ * for libraries to probe at once. Where asked, the process stops here, as under a debugger, until the probes are in,
+ * so that a library's first calls are seen even when they follow its dlopen at once. */
+SEC("uprobe")
+int BPF_KPROBE(proc_libraries_changed)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!is_target(tgid))
+		return 0;
+	struct aiscope_proc_event *e = reserve_event(struct aiscope_proc_event);
+	if (!e)
+		return 0;
+	struct aiscope_settings *s = current_settings();
+	/* Stop before the engine can see the event: its SIGCONT then always comes after (a SIGCONT that overtakes
+	 * a stop still pending cancels it, so the process cannot be left stopped). */
+	e->stopped = s && s->stop_on_load && bpf_send_signal(SIGSTOP) == 0;
+	e->_pad = 0;
+	e->kind = PROC_LIBRARIES;
+	e->tgid = tgid;
+	e->ppid = 0;
+	e->exit_code = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	e->filename[0] = 0;
+	submit_now(e);
 	return 0;
 }
