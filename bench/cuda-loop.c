@@ -5,11 +5,12 @@
 // Each of T threads makes N calls (after W untimed warm-up calls), cycling through
 // cudaMalloc, cudaFree, cudaMemcpy (host to host), cudaLaunchKernel and
 // cudaStreamSynchronize: five entry points aiscope's cuda family probes (--only
-// makes every call to that one of them instead). The
-// threads start together behind a barrier. With --wait-probes the program first
-// waits (up to MS ms) until a tracer's uprobes are in all five functions: the kernel
-// puts a breakpoint (int3, 0xcc) on the first instruction in this process's copy of
-// the page, which the process can read. Prints one JSON object on stdout:
+// makes every call to that one of them instead; on a GPU, --only cudaMalloc never
+// frees). The threads start together behind a barrier. With --wait-probes the
+// program first waits (up to MS ms) until a tracer's uprobes are in all five
+// functions: the kernel puts a breakpoint (int3, 0xcc) on the first instruction in
+// this process's copy of the page, which the process can read. Prints one JSON
+// object on stdout:
 //
 //   main_realtime_ns   CLOCK_REALTIME when main() began (a launcher compares it with
 //                      its own `date +%s%N` to see how long the tracer made it wait)
@@ -32,8 +33,9 @@
 // Built with gcc against the shared libcudart.so.13 (bench/build): a statically
 // linked runtime would never reach the uprobes. Without a GPU every call fails fast
 // with 35 (cudaErrorInsufficientDriver); with one, cudaMalloc/cudaFree do real
-// work and the launch of a non-kernel host address fails — this loop is meant to
-// measure probe cost, not the GPU.
+// work (each cudaFree frees the thread's last allocation) and the launch of a
+// non-kernel host address fails — this loop is meant to measure probe cost, not
+// the GPU.
 
 #define _GNU_SOURCE
 #include <cuda_runtime_api.h>
@@ -55,6 +57,8 @@ static pthread_barrier_t start_line;
 struct worker {
   pthread_t handle;
   uint64_t start_ns, end_ns, cpu_ns;
+  void *allocation;  // the last cudaMalloc's, for the next cudaFree
+  char src[64], dst[64];
   int last_ret;
 };
 
@@ -86,14 +90,17 @@ static double await_probes(uint64_t since_ns, long limit_ms) {
   }
 }
 
-static int one_call(long i, char *src, char *dst) {
+static int one_call(long i, struct worker *w) {
   static void *no_args[1];
-  void *p = NULL;
   dim3 one = {1, 1, 1};
+  void *freed;
   switch (only >= 0 ? only : i % 5) {
-    case 0: return cudaMalloc(&p, 4096);
-    case 1: return cudaFree(p);
-    case 2: return cudaMemcpy(dst, src, 64, cudaMemcpyHostToHost);
+    case 0: return cudaMalloc(&w->allocation, 4096);
+    case 1:
+      freed = w->allocation;
+      w->allocation = NULL;
+      return cudaFree(freed);
+    case 2: return cudaMemcpy(w->dst, w->src, sizeof w->src, cudaMemcpyHostToHost);
     case 3: return cudaLaunchKernel((const void *)not_a_kernel, one, one, no_args, 0, 0);
     default: return cudaStreamSynchronize(0);
   }
@@ -101,12 +108,11 @@ static int one_call(long i, char *src, char *dst) {
 
 static void *run(void *arg) {
   struct worker *w = arg;
-  char src[64] = {1}, dst[64];
-  for (long i = 0; i < warmup; i++) w->last_ret = one_call(i, src, dst);
+  for (long i = 0; i < warmup; i++) w->last_ret = one_call(i, w);
   pthread_barrier_wait(&start_line);
   uint64_t cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
   w->start_ns = now_ns(CLOCK_MONOTONIC);
-  for (long i = 0; i < calls; i++) w->last_ret = one_call(i, src, dst);
+  for (long i = 0; i < calls; i++) w->last_ret = one_call(i, w);
   w->end_ns = now_ns(CLOCK_MONOTONIC);
   w->cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
   return NULL;
