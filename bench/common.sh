@@ -19,7 +19,7 @@ if [ ! -f "$jar" ]; then
 fi
 # The JVM options of the ./aiscope launcher. An array, not a function, so that
 # `"${aiscope[@]}" ... &` leaves java's own pid in $!.
-aiscope=(java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto -jar "$jar")
+aiscope=(java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn32m -Xshare:auto -jar "$jar")
 
 bin=$("$root/bench/build")
 loop=$bin/cuda-loop
