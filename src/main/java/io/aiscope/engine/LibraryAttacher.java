@@ -87,7 +87,7 @@ final class LibraryAttacher {
     }
 
     private void attach(PlanState state, LibraryCandidate lib) {
-        String key = state.plan.family() + "@" + lib.device() + ":" + lib.inode();
+        String key = state.plan.family() + "/" + state.plan.libraryKind() + "@" + lib.device() + ":" + lib.inode();
         if (attached.containsKey(key)) {
             return;
         }

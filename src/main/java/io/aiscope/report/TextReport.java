@@ -41,7 +41,7 @@ public final class TextReport {
     }
 
     private void cuda(JsonNode c) {
-        out.printf("%n[cuda] CUDA runtime%n");
+        out.printf("%n[cuda] CUDA runtime and driver API%n");
         out.printf("  %-24s %10s %8s %12s %12s %12s%n", "function", "calls", "errors", "p50 µs", "p99 µs", "total ms");
         for (Iterator<Map.Entry<String, JsonNode>> it = c.get("calls").fields(); it.hasNext(); ) {
             var e = it.next();

@@ -9,6 +9,8 @@ import java.util.TreeMap;
 final class CallStats {
     long count;
     long errors;
+    /** Driver calls made inside a runtime call (its implementation): in {@link #count}, in no other aggregate. */
+    long insideRuntime;
     long bytes;
     long totalNs;
     final Map<Integer, Long> errorsByCode = new TreeMap<>();

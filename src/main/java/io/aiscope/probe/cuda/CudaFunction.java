@@ -2,9 +2,9 @@ package io.aiscope.probe.cuda;
 
 /**
  * The probed CUDA runtime functions, in the order of {@code enum cuda_fn} in cuda.h (id = ordinal + 1), with
- * the entry program that reads their arguments.
+ * the entry program that reads their arguments. The driver's follow them: {@link DriverFunction}.
  */
-public enum CudaFunction {
+public enum CudaFunction implements ProbedFunction {
     cudaMalloc(Shape.ALLOC),
     cudaMallocAsync(Shape.ALLOC),
     cudaMallocManaged(Shape.ALLOC),
@@ -22,18 +22,6 @@ public enum CudaFunction {
     /** Called by CUDA 13's launch stubs: the handle it returns is what cudaLaunchKernel then receives. */
     __cudaGetKernel(Shape.KERNEL_HANDLE);
 
-    /** How the entry program reads the arguments, and what the call means to the aggregates. */
-    public enum Shape {
-        ALLOC("cuda_alloc_entry"), FREE("cuda_free_entry"), COPY("cuda_memcpy_entry"), LAUNCH("cuda_launch_entry"),
-        SYNC("cuda_call_entry"), PLAIN("cuda_call_entry"), KERNEL_HANDLE("cuda_get_kernel_entry");
-
-        final String entryProgram;
-
-        Shape(String entryProgram) {
-            this.entryProgram = entryProgram;
-        }
-    }
-
     private static final CudaFunction[] BY_ID = values();
 
     final Shape shape;
@@ -43,6 +31,7 @@ public enum CudaFunction {
     }
 
     /** The id the BPF side uses (cookie and event field). */
+    @Override
     public int id() {
         return ordinal() + 1;
     }
@@ -54,12 +43,24 @@ public enum CudaFunction {
         return BY_ID[id - 1];
     }
 
+    @Override
     public Shape shape() {
         return shape;
     }
 
+    @Override
+    public Api api() {
+        return Api.RUNTIME;
+    }
+
     /** cudaMallocHost/cudaFreeHost pin host memory: counted apart from device memory. */
+    @Override
     public boolean isHostMemory() {
         return this == cudaMallocHost || this == cudaFreeHost;
+    }
+
+    @Override
+    public boolean isSynchronousCopy() {
+        return this == cudaMemcpy;
     }
 }

@@ -18,23 +18,26 @@ final class CudaMetrics {
 
     void register(PrometheusRegistry registry) {
         CounterWithCallback.builder().name("aiscope_cuda_calls_total")
-                .help("CUDA runtime calls by function and result (success or the cudaError_t code)")
+                .help("CUDA runtime and driver calls by function and result (success or the cudaError_t/CUresult code)")
                 .labelNames("pid", "comm", "function", "result")
                 .callback(cb -> calls().forEach(cb::call)).register(registry);
         CounterWithCallback.builder().name("aiscope_cuda_memcpy_bytes_total")
-                .help("Bytes copied by successful cudaMemcpy/cudaMemcpyAsync calls, by direction")
+                .help("Bytes copied by successful cudaMemcpy*/cuMemcpy* calls, by direction (each copy once: not the"
+                        + " driver calls inside runtime calls)")
                 .labelNames("pid", "comm", "direction")
                 .callback(cb -> copies().forEach(cb::call)).register(registry);
         CounterWithCallback.builder().name("aiscope_cuda_kernel_launches_total")
-                .help("cudaLaunchKernel calls by kernel (demangled symbol)")
+                .help("cudaLaunchKernel and direct cuLaunchKernel calls by kernel (demangled name)")
                 .labelNames("pid", "comm", "kernel")
                 .callback(cb -> launches().forEach(cb::call)).register(registry);
         GaugeWithCallback.builder().name("aiscope_cuda_memory_outstanding_bytes")
-                .help("Device memory allocated through the CUDA runtime and not yet freed")
+                .help("Device memory allocated through the CUDA runtime or directly through the driver API and not yet"
+                        + " freed (each allocation once)")
                 .labelNames("pid", "comm")
                 .callback(cb -> outstanding().forEach(cb::call)).register(registry);
         CounterWithCallback.builder().name("aiscope_cuda_sync_blocked_seconds_total")
-                .help("Time threads spent blocked in cudaStreamSynchronize/cudaDeviceSynchronize/cudaEventSynchronize")
+                .help("Time threads spent blocked in cudaStreamSynchronize/cudaDeviceSynchronize/cudaEventSynchronize and"
+                        + " direct cuStreamSynchronize/cuCtxSynchronize/cuEventSynchronize")
                 .labelNames("pid", "comm")
                 .callback(cb -> syncBlocked().forEach(cb::call)).register(registry);
     }

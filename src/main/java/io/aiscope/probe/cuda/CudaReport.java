@@ -6,9 +6,15 @@ import io.aiscope.engine.ProcessNames;
 
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 
-/** The cuda section of the run report, totals first, then per process. */
+/**
+ * The cuda section of the run report, totals first, then per process. Runtime and driver calls share the totals,
+ * each call once: driver calls made inside runtime calls appear in {@code calls} (their {@code inside_runtime}
+ * count) and in {@code driver_calls_inside_runtime}, and nowhere else (see {@link CudaStats}). The
+ * {@code driver_*_bytes} fields are the part of the device-memory totals that direct driver calls allocated.
+ */
 final class CudaReport {
     private final CudaStats stats;
 
@@ -20,7 +26,7 @@ final class CudaReport {
         synchronized (stats) {
             writeCalls(out.putObject("calls"), stats.calls);
             long malloc = 0, requested = 0, freed = 0, outstanding = 0, hostOutstanding = 0, launches = 0, syncNs = 0;
-            long unmatchedFrees = 0;
+            long unmatchedFrees = 0, driverMalloc = 0, driverFreed = 0, driverOutstanding = 0, insideRuntime = 0;
             Map<CopyKind, Long> copied = new EnumMap<>(CopyKind.class);
             Map<CopyKind, Long> copyRequested = new EnumMap<>(CopyKind.class);
             Map<CopyKind, long[]> sync = new EnumMap<>(CopyKind.class);
@@ -33,6 +39,10 @@ final class CudaReport {
                 launches += p.launches;
                 syncNs += p.syncBlockedNs;
                 unmatchedFrees += p.unmatchedFrees;
+                driverMalloc += p.driverAllocatedBytes;
+                driverFreed += p.driverFreedBytes;
+                driverOutstanding += p.driverOutstandingBytes;
+                insideRuntime += p.driverCallsInsideRuntime;
                 p.copiedBytes.forEach((k, v) -> copied.merge(k, v, Long::sum));
                 p.requestedCopyBytes.forEach((k, v) -> copyRequested.merge(k, v, Long::sum));
                 p.syncCopies.forEach((k, v) -> {
@@ -47,6 +57,10 @@ final class CudaReport {
             out.put("outstanding_bytes", outstanding);
             out.put("host_outstanding_bytes", hostOutstanding);
             out.put("unmatched_frees", unmatchedFrees);
+            out.put("driver_malloc_bytes", driverMalloc);
+            out.put("driver_free_bytes", driverFreed);
+            out.put("driver_outstanding_bytes", driverOutstanding);
+            out.put("driver_calls_inside_runtime", insideRuntime);
             writeCopies(out.putObject("memcpy_bytes"), copied);
             writeCopies(out.putObject("memcpy_requested_bytes"), copyRequested);
             writeBandwidth(out.putObject("memcpy_sync_bandwidth_gib_s"), sync);
@@ -55,16 +69,20 @@ final class CudaReport {
             ArrayNode kernels = out.putArray("kernels");
             stats.kernels.values().stream().sorted(Comparator.comparingLong((KernelStats k) -> -k.launches))
                     .forEach(k -> kernels.addObject().put("symbol", k.symbol).put("mangled", k.mangled)
-                            .put("module", k.module).put("launches", k.launches).put("errors", k.errors));
+                            .put("module", k.module).put("api", k.api.name().toLowerCase(Locale.ROOT))
+                            .put("launches", k.launches).put("errors", k.errors));
             writeProcesses(out.putArray("processes"), names);
         }
     }
 
-    private static void writeCalls(ObjectNode out, Map<CudaFunction, CallStats> calls) {
+    private static void writeCalls(ObjectNode out, Map<ProbedFunction, CallStats> calls) {
         calls.forEach((fn, c) -> {
             ObjectNode o = out.putObject(fn.name());
             o.put("count", c.count);
             o.put("errors", c.errors);
+            if (fn.api() == ProbedFunction.Api.DRIVER) {
+                o.put("inside_runtime", c.insideRuntime);
+            }
             ObjectNode codes = o.putObject("errors_by_code");
             c.errorsByCode.forEach((code, n) -> codes.put(Integer.toString(code), n));
             if (c.bytes > 0) {
@@ -103,6 +121,10 @@ final class CudaReport {
             o.put("malloc_bytes", p.allocatedBytes);
             o.put("free_bytes", p.freedBytes);
             o.put("outstanding_bytes", p.outstandingBytes);
+            o.put("driver_malloc_bytes", p.driverAllocatedBytes);
+            o.put("driver_free_bytes", p.driverFreedBytes);
+            o.put("driver_outstanding_bytes", p.driverOutstandingBytes);
+            o.put("driver_calls_inside_runtime", p.driverCallsInsideRuntime);
             o.put("kernel_launches", p.launches);
             writeCopies(o.putObject("memcpy_bytes"), p.copiedBytes);
             o.put("sync_blocked_ms", p.syncBlockedNs / 1e6);

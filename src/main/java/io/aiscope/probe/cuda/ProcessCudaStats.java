@@ -1,23 +1,35 @@
 package io.aiscope.probe.cuda;
 
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** One process's CUDA activity: memory it holds (pointer → size, to match frees and report leaks), copies, launches. */
+/**
+ * One process's CUDA activity: memory it holds (pointer → size, to match frees and report leaks), copies, launches.
+ * Runtime and driver calls share one ledger (memory allocated by either API may be freed by the other); driver
+ * calls made inside a runtime call never reach it (see {@link CudaStats#record}), so nothing is counted twice.
+ */
 final class ProcessCudaStats {
-    record Allocation(long bytes, CudaFunction function, long atNs) {}
+    record Allocation(long bytes, ProbedFunction function, long atNs) {}
 
     final int pid;
-    final Map<CudaFunction, CallStats> calls = new EnumMap<>(CudaFunction.class);
+    final Map<ProbedFunction, CallStats> calls = new TreeMap<>(Comparator.comparingInt(ProbedFunction::id));
     final Map<Long, Allocation> live = new HashMap<>();
     final Map<CopyKind, Long> copiedBytes = new EnumMap<>(CopyKind.class);
     final Map<CopyKind, Long> requestedCopyBytes = new EnumMap<>(CopyKind.class);
-    final Map<CopyKind, long[]> syncCopies = new EnumMap<>(CopyKind.class); // {bytes, ns} of successful cudaMemcpy
+    final Map<CopyKind, long[]> syncCopies = new EnumMap<>(CopyKind.class); // {bytes, ns} of successful sync copies
     long allocatedBytes;
     long requestedAllocBytes;
     long freedBytes;
     long outstandingBytes;
+    /** Of the device memory above, what the driver API allocated directly (cuMemAlloc*). */
+    long driverAllocatedBytes;
+    long driverFreedBytes;
+    long driverOutstandingBytes;
+    /** Driver calls made inside runtime calls: counted as calls only. */
+    long driverCallsInsideRuntime;
     long hostAllocatedBytes;
     long hostFreedBytes;
     long hostOutstandingBytes;
@@ -29,7 +41,7 @@ final class ProcessCudaStats {
         this.pid = pid;
     }
 
-    void onAlloc(CudaFunction fn, int ret, long ptr, long bytes, long atNs) {
+    void onAlloc(ProbedFunction fn, int ret, long ptr, long bytes, long atNs) {
         requestedAllocBytes += bytes;
         if (ret != 0 || ptr == 0) {
             return;
@@ -45,6 +57,10 @@ final class ProcessCudaStats {
         } else {
             allocatedBytes += bytes;
             outstandingBytes += bytes;
+            if (fn.api() == ProbedFunction.Api.DRIVER) {
+                driverAllocatedBytes += bytes;
+                driverOutstandingBytes += bytes;
+            }
         }
     }
 
@@ -61,6 +77,9 @@ final class ProcessCudaStats {
             hostFreedBytes += a.bytes();
         } else {
             freedBytes += a.bytes();
+            if (a.function().api() == ProbedFunction.Api.DRIVER) {
+                driverFreedBytes += a.bytes();
+            }
         }
         release(a);
     }
@@ -70,16 +89,19 @@ final class ProcessCudaStats {
             hostOutstandingBytes -= a.bytes();
         } else {
             outstandingBytes -= a.bytes();
+            if (a.function().api() == ProbedFunction.Api.DRIVER) {
+                driverOutstandingBytes -= a.bytes();
+            }
         }
     }
 
-    void onCopy(CudaFunction fn, int ret, CopyKind kind, long bytes, long durationNs) {
+    void onCopy(ProbedFunction fn, int ret, CopyKind kind, long bytes, long durationNs) {
         requestedCopyBytes.merge(kind, bytes, Long::sum);
         if (ret != 0) {
             return;
         }
         copiedBytes.merge(kind, bytes, Long::sum);
-        if (fn == CudaFunction.cudaMemcpy) {
+        if (fn.isSynchronousCopy()) {
             long[] t = syncCopies.computeIfAbsent(kind, k -> new long[2]);
             t[0] += bytes;
             t[1] += durationNs;

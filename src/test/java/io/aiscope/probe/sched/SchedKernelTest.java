@@ -103,11 +103,13 @@ class SchedKernelTest {
         // An idle-ish machine runs a woken thread within tens of µs; allow for a loaded CI box.
         assertThat(latency.get("p50").asLong()).isLessThan(1000);
         // At least the sleeping thread's own run-queue wait (schedstat); the few extra waits (main thread, the
-        // shell before exec) may add up to the max each.
+        // shell before exec, the resumptions after aiscope stopped the process at its library loads while it
+        // probed them) may add up to the max each.
         long waitUs = quiet.truth("runqueue_wait_ns") / 1000;
         long sumUs = Math.round(latency.get("mean").asDouble() * latency.get("count").asLong());
         long extra = latency.get("count").asLong() - sleeps;
-        assertThat(sumUs).isBetween(waitUs * 8 / 10, waitUs + (extra + 1) * latency.get("max").asLong());
+        // Plus up to 10 ms for a loaded machine running aiscope's JVM beside the resumed process.
+        assertThat(sumUs).isBetween(waitUs * 8 / 10, waitUs + (extra + 1) * latency.get("max").asLong() + 10_000);
     }
 
     /** Runs busy with {@code args}, traced from its first instruction, and returns the sched report. */
