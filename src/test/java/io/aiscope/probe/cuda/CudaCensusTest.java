@@ -40,21 +40,7 @@ class CudaCensusTest {
         assertThat(cuda.get("calls").path("__cudaGetKernel").path("count").asLong()).isEqualTo(handles);
         assertThat(census.get("functions").get("cudaMalloc").get("calls").asLong()).isEqualTo(1003);
         for (String fn : PROBED) {
-            JsonNode expected = census.get("functions").get(fn);
-            assertThat(expected).as("census reports " + fn).isNotNull();
-            JsonNode seen = cuda.get("calls").get(fn);
-            assertThat(seen).as(fn + " seen").isNotNull();
-            assertThat(seen.get("count").asLong()).as(fn + " calls").isEqualTo(expected.get("calls").asLong());
-            Map<String, Long> errors = new HashMap<>();
-            expected.get("codes").fields().forEachRemaining(e -> {
-                if (!e.getKey().equals("0")) {
-                    errors.put(e.getKey(), e.getValue().asLong());
-                }
-            });
-            Map<String, Long> seenErrors = new HashMap<>();
-            seen.get("errors_by_code").fields().forEachRemaining(e -> seenErrors.put(e.getKey(), e.getValue().asLong()));
-            assertThat(seenErrors).as(fn + " errors by code").isEqualTo(errors);
-            assertThat(seen.get("errors").asLong()).isEqualTo(errors.values().stream().mapToLong(Long::longValue).sum());
+            CensusAssertions.assertCallMatches(census, cuda, fn);
         }
 
         long requestedAlloc = 0;
