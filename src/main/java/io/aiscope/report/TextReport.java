@@ -101,8 +101,9 @@ public final class TextReport {
             out.printf("  the event reader stopped early, later events are missing: %s%n", a.get("reader_error").asText());
         }
         for (JsonNode lib : a.get("libraries")) {
-            out.printf("  probing %s in %s (%d functions)%n", lib.get("kind").asText(), lib.get("path").asText(),
-                    lib.get("probed").size());
+            int probed = lib.get("probed").size();
+            out.printf("  probing %s in %s (%d function%s)%n", lib.get("kind").asText(), lib.get("path").asText(),
+                    probed, probed == 1 ? "" : "s");
         }
         a.get("libraries_without_symbols").fields().forEachRemaining(e ->
                 out.printf("  %s has no %s symbols: not probed%n", e.getKey(), e.getValue().asText()));
