@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,7 +49,7 @@ public final class Session implements AutoCloseable {
             r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
     private final long startedNs = System.nanoTime();
     /** Processes stopped at a library load that wait for our SIGCONT; never left stopped, even on close. */
-    private final java.util.Set<Integer> stoppedForProbes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> stoppedForProbes = ConcurrentHashMap.newKeySet();
     private Targets targets;
     private int ringBytes;
     private boolean traceAll;
@@ -82,10 +84,9 @@ public final class Session implements AutoCloseable {
         // and its kernel launches must still resolve to names.
         symbols.remember(pid);
         symbols.rememberFile(Path.of(filename));
+        // The program itself (a static runtime in it); the libraries ld.so maps next arrive by the loader hook.
         try {
             housekeeping.execute(() -> scanLibraries(pid));
-            // ld.so maps the libraries right after exec: look again shortly.
-            housekeeping.schedule(() -> scanLibraries(pid), 20, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             // The session is closing: nothing more gets probed.
         }
