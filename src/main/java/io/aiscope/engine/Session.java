@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -269,10 +270,15 @@ public final class Session implements AutoCloseable {
         // Events submitted without a wake-up are read within a poll period; let the reader take them.
         try {
             Thread.sleep(60);
+            // On the housekeeping thread, so that families' collect() never runs on two threads at once.
+            housekeeping.submit(this::housekeep).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("reading in-kernel aggregates failed: " + e.getCause());
+        } catch (RejectedExecutionException closing) {
+            housekeep(); // the housekeeping thread is gone: no other thread collects any more
         }
-        housekeep();
     }
 
     public List<ProbeFamily> families() {
