@@ -62,7 +62,7 @@ public final class Kernel {
     /** Refuses to go on, with the reason, where tracing cannot work at all. */
     public void requireTracing() {
         if (!canTrace()) {
-            throw new AiscopeException("aiscope needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs; run it with sudo");
+            throw new AiscopeException("tracing needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: run aiscope with sudo");
         }
         if (!hasBtf()) {
             throw new AiscopeException("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): aiscope's CO-RE programs"
