@@ -31,10 +31,14 @@ import java.util.function.Consumer;
  * aggregates and looks for new libraries to probe. Closing it detaches everything.
  */
 public final class Session implements AutoCloseable {
-    /** How often traced processes' maps are read again for newly loaded libraries (dlopen). */
-    private static final int LIBRARY_RESCAN_MS = 500;
+    /**
+     * How often traced processes' maps are read again for new libraries. The exec event and the loader hook find
+     * them at once; this is the safety net for a loader without the hook (static binaries that map code
+     * themselves) and for events lost to a full ring.
+     */
+    private static final int LIBRARY_RESCAN_MS = 2000;
     /** The same when every process is traced, where a pass reads every process's maps. */
-    private static final int LIBRARY_RESCAN_ALL_MS = 2000;
+    private static final int LIBRARY_RESCAN_ALL_MS = 5000;
 
     private final Kernel kernel = Kernel.current();
     private final AgentLog log;
