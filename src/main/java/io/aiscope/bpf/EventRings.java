@@ -32,6 +32,7 @@ public final class EventRings implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong consumerErrors = new AtomicLong();
     private MemorySegment rb = MemorySegment.NULL;
+    private Runnable afterPass = () -> {};
     private Thread reader;
     private volatile boolean running;
     private volatile Throwable failure;
@@ -58,6 +59,11 @@ public final class EventRings implements AutoCloseable {
         }
     }
 
+    /** Runs on the reader thread after each pass over all rings (a poll and a full consume), and after the last. */
+    public synchronized void afterEachPass(Runnable action) {
+        afterPass = action;
+    }
+
     public synchronized void start() {
         if (rb.equals(MemorySegment.NULL)) {
             throw new IllegalStateException("no ring buffer added");
@@ -74,13 +80,25 @@ public final class EventRings implements AutoCloseable {
                 if (polled < 0 && polled != -4 /* EINTR */ || drained < 0) {
                     throw new BpfException("reading the event rings failed", -Math.min(polled, drained));
                 }
+                passDone();
             }
             int last = (int) Libbpf.ring_buffer__consume.invokeExact(Native.state(), rb);
             if (last < 0) {
                 throw new BpfException("draining the event rings failed", -last);
             }
+            // Twice: what waits for "one more pass" after the last events is released too.
+            passDone();
+            passDone();
         } catch (Throwable t) {
             failure = t;
+        }
+    }
+
+    private void passDone() {
+        try {
+            afterPass.run();
+        } catch (RuntimeException e) {
+            consumerErrors.incrementAndGet();
         }
     }
 

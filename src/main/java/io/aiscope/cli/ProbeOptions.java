@@ -31,7 +31,7 @@ final class ProbeOptions {
     }
 
     @Option(names = "--ring-kib", paramLabel = "N",
-            description = "Size of each probe family's event ring in KiB, a power of two >= 4 (default: the family's own: 16384 for cuda, 4096 for proc and tcp)")
+            description = "Size of each probe family's event ring in KiB, a power of two >= 4 (default: the family's own: 16384 for cuda and http, 4096 for the others)")
     Integer ringKib;
 
     Session openSession() {

@@ -1,6 +1,7 @@
 package io.aiscope.engine;
 
 import io.aiscope.probe.cuda.CudaFamily;
+import io.aiscope.probe.http.HttpFamily;
 import io.aiscope.probe.sched.SchedFamily;
 import io.aiscope.probe.tcp.TcpFamily;
 
@@ -22,6 +23,7 @@ public final class Families {
         ALL.put("cuda", CudaFamily::new);
         ALL.put("sched", SchedFamily::new);
         ALL.put("tcp", TcpFamily::new);
+        ALL.put("http", HttpFamily::new);
     }
 
     private Families() {}

@@ -3,6 +3,8 @@ package io.aiscope.engine;
 import io.aiscope.bpf.BpfLink;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BpfProgram;
+import io.aiscope.correlate.Activity;
+import io.aiscope.correlate.TracedRequest;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -18,6 +20,12 @@ public interface FamilyContext {
 
     /** Whether anyone reads single events (trace, record): families skip building them otherwise. */
     boolean wantsEvents();
+
+    /** Where a family announces finished requests (the http family) for the request outputs. */
+    Consumer<TracedRequest> requests();
+
+    /** What families record for requests' decompositions (CUDA calls, retransmits), when anyone correlates. */
+    Activity activity();
 
     AgentLog log();
 

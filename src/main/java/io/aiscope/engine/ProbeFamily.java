@@ -32,6 +32,12 @@ public interface ProbeFamily {
     /** One record from the family's ring, on the event thread; the segment is valid only during the call. */
     void onEvent(MemorySegment event);
 
+    /**
+     * On the event thread, after a pass over every ring: each ring has been read up to a moment after the pass
+     * began, so events of other families that happened before an event of the previous pass have arrived.
+     */
+    default void eventsRead() {}
+
     /** Reads in-kernel aggregates (histograms, counters) into the family's view; called periodically and at the end. */
     default void collect() {}
 

@@ -4,6 +4,8 @@ import io.aiscope.bpf.BpfMap;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.EventRings;
 import io.aiscope.bpf.LibbpfLog;
+import io.aiscope.correlate.Activity;
+import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.proc.ProcFamily;
 import io.aiscope.symbols.AddressResolver;
 import io.aiscope.symbols.Demangler;
@@ -50,6 +52,8 @@ public final class Session implements AutoCloseable {
     private final LibraryAttacher libraries;
     private final AddressResolver symbols = new AddressResolver(Demangler.create());
     private final List<Consumer<TraceEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<TracedRequest>> requestListeners = new CopyOnWriteArrayList<>();
+    private final Activity activity = new Activity();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
     private final long startedNs = System.nanoTime();
@@ -169,6 +173,7 @@ public final class Session implements AutoCloseable {
             BpfObject object = entry.getValue();
             rings.add(object.map("events"), family::onEvent);
         }
+        rings.afterEachPass(() -> families.forEach(ProbeFamily::eventsRead));
         rings.start();
         for (var entry : objects.entrySet()) {
             entry.getKey().start(contextFor(entry.getValue()));
@@ -199,6 +204,16 @@ public final class Session implements AutoCloseable {
             @Override
             public boolean wantsEvents() {
                 return !listeners.isEmpty();
+            }
+
+            @Override
+            public Consumer<TracedRequest> requests() {
+                return request -> requestListeners.forEach(l -> l.accept(request));
+            }
+
+            @Override
+            public Activity activity() {
+                return activity;
             }
 
             @Override
@@ -235,6 +250,11 @@ public final class Session implements AutoCloseable {
     /** Receives every decoded event, on the event thread: keep it quick. */
     public void onEvent(Consumer<TraceEvent> listener) {
         listeners.add(listener);
+    }
+
+    /** Receives every finished request with its decomposition, on the event thread: keep it quick. */
+    public void onRequest(Consumer<TracedRequest> listener) {
+        requestListeners.add(listener);
     }
 
     /** Probes what {@code pid} maps now that was not probed yet; one read of its maps serves all. */

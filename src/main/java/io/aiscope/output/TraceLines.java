@@ -111,6 +111,8 @@ public final class TraceLines {
             case Float f -> o.put(key, f);
             case Number n -> o.put(key, n.longValue());
             case Boolean b -> o.put(key, b);
+            case Map<?, ?> m -> o.set(key, JSON.valueToTree(m));
+            case java.util.Collection<?> c -> o.set(key, JSON.valueToTree(c));
             default -> o.put(key, v.toString());
         }
     }

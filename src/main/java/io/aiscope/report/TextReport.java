@@ -28,6 +28,9 @@ public final class TextReport {
         if (r.path("tcp").has("retransmits")) {
             tcp(r.get("tcp"));
         }
+        if (r.path("http").has("requests")) {
+            http(r.get("http"));
+        }
         agent(r.get("agent"));
     }
 
@@ -112,6 +115,34 @@ public final class TextReport {
         int n = a.get("warnings").size();
         if (n > 0) {
             out.printf("  %d warnings (see --json .agent.warnings), first: %s%n", n, a.get("warnings").get(0).asText());
+        }
+    }
+
+    private void http(JsonNode h) {
+        out.printf("%n[http] %d requests, %d errors (%d cut short), %d still in flight%n", h.get("requests").asLong(),
+                h.get("errors").asLong(), h.get("aborted").asLong(), h.get("in_flight").asLong());
+        if (h.get("routes").isEmpty()) {
+            return;
+        }
+        out.printf("  %-7s %-6s %-32s %7s %6s %9s %9s %9s %10s %10s%n", "role", "method", "route", "count", "errors",
+                "p50 ms", "p95 ms", "p99 ms", "ttft p50", "ttft p99");
+        for (JsonNode r : h.get("routes")) {
+            JsonNode l = r.get("latency_ms"), t = r.path("ttft_ms");
+            out.printf("  %-7s %-6s %-32s %7d %6d %9.2f %9.2f %9.2f %10s %10s%n", r.get("role").asText(),
+                    r.get("method").asText(), r.get("route").asText(), r.get("count").asLong(), r.get("errors").asLong(),
+                    l.get("p50").asDouble(), l.get("p95").asDouble(), l.get("p99").asDouble(),
+                    t.isMissingNode() ? "-" : String.format("%.2f", t.get("p50").asDouble()),
+                    t.isMissingNode() ? "-" : String.format("%.2f", t.get("p99").asDouble()));
+        }
+        JsonNode slowest = h.get("slowest");
+        if (!slowest.isEmpty()) {
+            JsonNode s = slowest.get(0), d = s.get("decomposition");
+            out.printf("  slowest: %s %s → %d in %.2f ms (%s): run queue %.2f ms%s, CUDA %d launches / %.2f ms sync,"
+                            + " %d retransmits%n", s.get("method").asText(), s.get("path").asText(), s.get("status").asInt(),
+                    s.get("latency_ms").asDouble(), d.get("attribution").asText(), d.get("runq_ms").asDouble(),
+                    d.has("off_cpu_ms") ? String.format(", on CPU %.2f ms, off CPU %.2f ms", d.get("on_cpu_ms").asDouble(),
+                            d.get("off_cpu_ms").asDouble()) : "",
+                    d.get("cuda_launches").asLong(), d.get("cuda_sync_ms").asDouble(), d.get("retransmits").asLong());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.aiscope.cli;
 
+import io.aiscope.testing.LiveCommand;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package io.aiscope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiscope.testing.Aiscope;
+import io.aiscope.testing.LiveCommand;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

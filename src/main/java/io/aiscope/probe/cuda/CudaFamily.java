@@ -5,6 +5,7 @@ import io.aiscope.bpf.BpfException;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BtfStruct;
 import io.aiscope.bpf.EventLayout;
+import io.aiscope.correlate.Activity;
 import io.aiscope.engine.FamilyContext;
 import io.aiscope.engine.Kernel;
 import io.aiscope.engine.ProbeFamily;
@@ -81,6 +82,7 @@ public final class CudaFamily implements ProbeFamily {
     private CudaStats stats;
     private Consumer<TraceEvent> trace;
     private boolean traced;
+    private Activity activity;
 
     @Override
     public String name() {
@@ -106,6 +108,7 @@ public final class CudaFamily implements ProbeFamily {
         layout = new Layout(context.object());
         stats = new CudaStats(context.symbols()::resolve, Demangler.create()::demangle);
         trace = context.events();
+        activity = context.activity();
         traced = context.wantsEvents();
         List<UprobePlan> plans = new ArrayList<>();
         for (ProbedFunction.Api api : ProbedFunction.Api.values()) {
@@ -134,6 +137,10 @@ public final class CudaFamily implements ProbeFamily {
         stats.record(f, pid, layout.ret.get(e), layout.startNs.get(e), layout.durationNs.get(e), layout.ptr.get(e),
                 layout.bytes.get(e), layout.func.get(e), layout.copyKind.getInt(e), layout.funcLocation(e),
                 layout.inRuntime.getInt(e) != 0);
+        if (activity.wanted() && layout.inRuntime.getInt(e) == 0) {
+            activity.cudaCall(pid, layout.tid.getInt(e), layout.startNs.get(e), layout.durationNs.get(e),
+                    f.shape().activity(), layout.bytes.get(e));
+        }
         if (traced) {
             trace.accept(traceEvent(f, pid, e));
         }

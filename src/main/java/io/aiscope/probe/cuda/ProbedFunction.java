@@ -1,5 +1,7 @@
 package io.aiscope.probe.cuda;
 
+import io.aiscope.correlate.CudaActivity;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +41,16 @@ public sealed interface ProbedFunction permits CudaFunction, DriverFunction {
 
         final String entryProgram;
         final String exitProgram;
+
+        /** What a call of this shape adds to a request's decomposition. */
+        CudaActivity activity() {
+            return switch (this) {
+                case COPY, DIRECTED_COPY -> CudaActivity.COPY;
+                case LAUNCH -> CudaActivity.LAUNCH;
+                case SYNC -> CudaActivity.SYNC;
+                default -> CudaActivity.OTHER;
+            };
+        }
 
         Shape(String entryProgram) {
             this(entryProgram, "cuda_call_exit");

@@ -113,6 +113,9 @@ public final class TcpFamily implements ProbeFamily {
     public void onEvent(MemorySegment e) {
         TcpEvent event = decode(e);
         stats.apply(event);
+        if (event.kind() == TcpEvent.Kind.RETRANSMIT && context.activity().wanted()) {
+            context.activity().retransmit(event.sock(), event.tsNs(), event.retransmits());
+        }
         if (context.wantsEvents()) {
             context.events().accept(traceEvent(event));
         }

@@ -1,6 +1,5 @@
-package io.aiscope.cli;
+package io.aiscope.testing;
 
-import io.aiscope.testing.Aiscope;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** An aiscope command running as its own process (trace, top, serve): its output read as it comes, signals sent. */
-final class LiveCommand implements AutoCloseable {
+public final class LiveCommand implements AutoCloseable {
     private final Process process;
     private final List<String> stdout = new ArrayList<>();
     private final List<String> stderr = new ArrayList<>();
 
-    LiveCommand(String... args) throws IOException {
+    public LiveCommand(String... args) throws IOException {
         process = new ProcessBuilder(Aiscope.command(args)).start();
         collect(process.getInputStream(), stdout);
         collect(process.getErrorStream(), stderr);
@@ -41,20 +40,20 @@ final class LiveCommand implements AutoCloseable {
         });
     }
 
-    synchronized List<String> stdout() {
+    public synchronized List<String> stdout() {
         return List.copyOf(stdout);
     }
 
-    synchronized List<String> stderr() {
+    public synchronized List<String> stderr() {
         return List.copyOf(stderr);
     }
 
     /** Waits for a stderr line matching {@code wanted}; fails with what was printed if none comes. */
-    String awaitStderr(Predicate<String> wanted, Duration timeout) throws InterruptedException {
+    public String awaitStderr(Predicate<String> wanted, Duration timeout) throws InterruptedException {
         return await(stderr, wanted, timeout);
     }
 
-    String awaitStdout(Predicate<String> wanted, Duration timeout) throws InterruptedException {
+    public String awaitStdout(Predicate<String> wanted, Duration timeout) throws InterruptedException {
         return await(stdout, wanted, timeout);
     }
 
@@ -78,12 +77,12 @@ final class LiveCommand implements AutoCloseable {
         }
     }
 
-    void signal(String name) throws IOException, InterruptedException {
+    public void signal(String name) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
     }
 
     /** Waits for the exit and for its output to be read; the exit code. */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("aiscope did not exit within " + timeout + "\nstderr:\n" + String.join("\n", stderr()));
         }
@@ -91,7 +90,7 @@ final class LiveCommand implements AutoCloseable {
         return process.exitValue();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
