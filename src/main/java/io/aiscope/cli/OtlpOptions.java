@@ -1,7 +1,9 @@
 package io.aiscope.cli;
 
 import io.aiscope.engine.AiscopeException;
+import io.aiscope.engine.Session;
 import io.aiscope.output.otlp.OtlpEndpoint;
+import io.aiscope.output.otlp.OtlpExportStats;
 import io.aiscope.output.otlp.OtlpRequestExporter;
 import picocli.CommandLine.Option;
 
@@ -38,5 +40,24 @@ public final class OtlpOptions {
             throw new AiscopeException("--otlp-service-name must not be empty");
         }
         return new OtlpRequestExporter(url, serviceName == null ? null : serviceName.strip());
+    }
+
+    /** Sends every request {@code session} finishes to {@code exporter}, when there is one. */
+    static void exportFrom(Session session, OtlpRequestExporter exporter) {
+        if (exporter != null) {
+            session.onRequest(r -> exporter.export(r, session.names().comm(r.exchange().pid())));
+        }
+    }
+
+    /** Flushes {@code exporter} and says on stderr how the export went: nothing is lost without a word. */
+    static void finish(OtlpRequestExporter exporter) {
+        if (exporter == null) {
+            return;
+        }
+        exporter.close();
+        OtlpExportStats s = exporter.stats();
+        System.err.printf("aiscope: OTLP: %d spans to %s: %d exported, %d failed, %d dropped (queue full), %d unsent%s%n",
+                s.spans(), exporter.endpoint(), s.exported(), s.failed(), s.dropped(), s.pending(),
+                s.lastError() == null ? "" : "; last error: " + s.lastError());
     }
 }

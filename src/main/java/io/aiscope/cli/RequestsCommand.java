@@ -2,6 +2,7 @@ package io.aiscope.cli;
 
 import io.aiscope.engine.AiscopeException;
 import io.aiscope.engine.Session;
+import io.aiscope.output.otlp.OtlpRequestExporter;
 import io.aiscope.output.RequestTable;
 import io.aiscope.probe.http.HttpFamily;
 import picocli.CommandLine.Command;
@@ -43,6 +44,9 @@ final class RequestsCommand implements Callable<Integer> {
             description = "Print N views, one per interval, then exit; plain text without screen control")
     Integer iterations;
 
+    @Mixin
+    OtlpOptions otlpOptions;
+
     @Override
     public Integer call() {
         if (!(intervalSeconds > 0) || !(windowSeconds > 0)) {
@@ -64,7 +68,9 @@ final class RequestsCommand implements Callable<Integer> {
         long windowNs = (long) (windowSeconds * 1e9);
         boolean screen = iterations == null && System.console() != null && System.console().isTerminal();
         PrintStream out = System.out;
-        try (StopSignal stop = StopSignal.install(); Session session = options.openSession()) {
+        try (StopSignal stop = StopSignal.install(); OtlpRequestExporter otlp = otlpOptions.open();
+             Session session = options.openSession()) {
+            OtlpOptions.exportFrom(session, otlp);
             HttpFamily http = session.families().stream().filter(HttpFamily.class::isInstance)
                     .map(HttpFamily.class::cast).findFirst()
                     .orElseThrow(() -> new AiscopeException("the http probe family could not be loaded: see aiscope doctor"));
@@ -83,6 +89,8 @@ final class RequestsCommand implements Callable<Integer> {
                 out.print((screen ? CLEAR : i > 0 ? "\n" : "") + title + RequestTable.render(requests, windowSeconds, session.names()));
                 out.flush();
             }
+            session.drain();
+            OtlpOptions.finish(otlp);
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package io.aiscope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiscope.engine.Launcher;
 import io.aiscope.engine.Session;
+import io.aiscope.output.otlp.OtlpRequestExporter;
 import io.aiscope.report.RunReport;
 import io.aiscope.report.TextReport;
 import picocli.CommandLine.Command;
@@ -27,6 +28,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Write the report as JSON to FILE, or to stdout with '-' (COMMAND's stdout then goes to stderr)")
     String json;
 
+    @Mixin
+    OtlpOptions otlpOptions;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The command to run, after --")
     List<String> command;
 
@@ -34,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         boolean jsonToStdout = "-".equals(json);
         List<String> requested = options.names();
-        try (Session session = options.openSession()) {
+        try (OtlpRequestExporter otlp = otlpOptions.open(); Session session = options.openSession()) {
+            OtlpOptions.exportFrom(session, otlp);
             session.start(false);
             long started = System.nanoTime();
             Process process = Launcher.startStopped(command, jsonToStdout);
@@ -44,6 +49,7 @@ final class RunCommand implements Callable<Integer> {
             long duration = System.nanoTime() - started;
             session.drain();
             ObjectNode report = RunReport.build(session, requested, exitCode, command, duration);
+            OtlpOptions.finish(otlp);
             if (jsonToStdout) {
                 System.out.println(RunReport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
             } else {

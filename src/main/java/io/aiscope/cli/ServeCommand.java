@@ -3,6 +3,7 @@ package io.aiscope.cli;
 import io.aiscope.engine.AiscopeException;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.Session;
+import io.aiscope.output.otlp.OtlpRequestExporter;
 import io.aiscope.output.AgentMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,6 +28,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     TargetOptions targets;
+
+    @Mixin
+    OtlpOptions otlpOptions;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
             description = "Address to serve on (default ${DEFAULT-VALUE}); 0.0.0.0:PORT exposes the metrics to the network")
@@ -53,8 +57,9 @@ final class ServeCommand implements Callable<Integer> {
         targets.check();
         PrometheusRegistry registry = new PrometheusRegistry();
         // Bound first, so a port in use fails at once; metrics are registered once the probes run.
-        try (StopSignal stop = StopSignal.install(); HTTPServer server = bind(address, registry);
-             Session session = options.openSession()) {
+        try (StopSignal stop = StopSignal.install(); OtlpRequestExporter otlp = otlpOptions.open();
+             HTTPServer server = bind(address, registry); Session session = options.openSession()) {
+            OtlpOptions.exportFrom(session, otlp);
             targets.start(session);
             for (ProbeFamily family : session.families()) {
                 family.registerMetrics(registry, session.names());
@@ -64,6 +69,8 @@ final class ServeCommand implements Callable<Integer> {
                     address.url(server.getPort()));
             stop.await(null);
             server.close(); // before the session closes: no scrape may read a closed session
+            session.drain();
+            OtlpOptions.finish(otlp);
             return 0;
         }
     }

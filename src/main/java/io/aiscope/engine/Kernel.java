@@ -1,8 +1,14 @@
 package io.aiscope.engine;
 
+import io.aiscope.bpf.BpfObject;
+import io.aiscope.bpf.BpfProgram;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Facts about the running kernel and our privileges that decide what can be traced. */
 public final class Kernel {
@@ -57,6 +63,29 @@ public final class Kernel {
     /** kprobes exist when the kernel was built with them (this project's machines: not). */
     public boolean hasKprobes() {
         return Files.exists(Path.of("/sys/bus/event_source/devices/kprobe"));
+    }
+
+    /**
+     * Switches off the object's tp_btf programs whose tracepoint this kernel lacks (one would fail the whole load)
+     * and names them ("program (section)"). The tracepoints are read from the kernel's BTF, where each has a
+     * btf_trace_NAME typedef; without BTF to read, every program stays on.
+     */
+    public List<String> leaveOutMissingTracepoints(BpfObject object) {
+        String btf;
+        try {
+            btf = new String(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux")), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return List.of();
+        }
+        List<String> missing = new ArrayList<>();
+        for (BpfProgram p : object.programs()) {
+            String section = p.section();
+            if (section.startsWith("tp_btf/") && !btf.contains("\0btf_trace_" + section.substring(7) + "\0")) {
+                p.setAutoload(false);
+                missing.add(p.name() + " (" + section + ")");
+            }
+        }
+        return missing;
     }
 
     /** Refuses to go on, with the reason, where tracing cannot work at all. */

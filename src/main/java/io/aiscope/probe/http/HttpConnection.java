@@ -147,16 +147,29 @@ public final class HttpConnection {
 
     /** The traced process closed the socket: what is under way ends here. */
     public void close(long tsNs) {
+        end(tsNs, Outcome.CLOSED);
+    }
+
+    /** The kernel tore the connection down on the peer's reset: what is under way was cut short by the peer. */
+    public void peerReset(long tsNs) {
+        end(tsNs, Outcome.ABORTED);
+    }
+
+    private void end(long tsNs, Outcome cut) {
         if (state != State.HTTP) {
             return;
         }
-        if (responseEndsWithConnection()) {
+        if (cut == Outcome.CLOSED && responseEndsWithConnection()) {
             emit(pending.removeFirst(), Outcome.COMPLETE, 0);
         }
         while (!pending.isEmpty()) {
-            emit(pending.removeFirst(), Outcome.CLOSED, tsNs);
+            emit(pending.removeFirst(), cut, tsNs);
         }
         reset();
+    }
+
+    public int pid() {
+        return pid;
     }
 
     private boolean identify(SocketIo io) {

@@ -14,7 +14,7 @@ final class HttpEventLayout {
     /** enum http_event_kind. */
     static final int DATA = 1, CLOSE = 2, RUNQ_WAIT = 3;
     /** enum http_flags. */
-    private static final int INBOUND = 1, FIRST_DATA = 2;
+    private static final int INBOUND = 1, FIRST_DATA = 2, PEER_RESET = 4;
     private static final int HEAD_BYTES = 4096, TAIL_BYTES = 256;
 
     private final EventLayout.U32 kind, tgid, tid, flags, lport, rport, headLen, tailLen;
@@ -80,6 +80,11 @@ final class HttpEventLayout {
     /** Whether a data record carries its connection's first bytes (see first_data() in http.bpf.c). */
     boolean firstData(MemorySegment e) {
         return (flags.getInt(e) & FIRST_DATA) != 0;
+    }
+
+    /** Whether a close record says the connection died of the peer's reset. */
+    boolean peerReset(MemorySegment e) {
+        return (flags.getInt(e) & PEER_RESET) != 0;
     }
 
     SocketIo socketIo(MemorySegment e) {

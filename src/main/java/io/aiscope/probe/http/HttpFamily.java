@@ -50,6 +50,7 @@ public final class HttpFamily implements ProbeFamily {
     private Decomposer decomposer;
     private volatile HttpMetrics metrics;
     private long nextId = 1;
+    private final List<String> missingTracepoints = new ArrayList<>();
     /** Connections with a request begun and not finished, as of the last count (on the event thread). */
     private volatile long inFlight;
     private long inFlightCountedNs;
@@ -67,9 +68,11 @@ public final class HttpFamily implements ProbeFamily {
         return "HTTP/1.x: per-request latency, time to first token and tokens of streamed (SSE) LLM responses, decomposed";
     }
 
+    /** Without tcp_sendmsg_locked (before 6.3) a send is timed at its end; without sock_*_length nothing works. */
     @Override
     public void beforeLoad(BpfObject object, Kernel kernel) {
         object.map("events").setMaxEntries(RING_BYTES);
+        missingTracepoints.addAll(kernel.leaveOutMissingTracepoints(object));
     }
 
     @Override
@@ -79,6 +82,7 @@ public final class HttpFamily implements ProbeFamily {
         layout = new HttpEventLayout(object);
         decomposer = new Decomposer(context.activity());
         context.activity().want();
+        missingTracepoints.forEach(p -> context.log().unavailable("http/" + p, "this kernel has no such tracepoint"));
         layout.writeSettings(object.map("http_settings"), context.wantsEvents(), MIN_RUNQ_WAIT_EVENT_US);
         object.programs().stream().filter(BpfProgram::autoload).forEach(context::attachOrReport);
     }
@@ -87,7 +91,7 @@ public final class HttpFamily implements ProbeFamily {
     public void onEvent(MemorySegment e) {
         switch (layout.kind(e)) {
             case HttpEventLayout.DATA -> data(e);
-            case HttpEventLayout.CLOSE -> closed(layout.sock(e), layout.tsNs(e));
+            case HttpEventLayout.CLOSE -> closed(layout.sock(e), layout.tsNs(e), layout.peerReset(e));
             case HttpEventLayout.RUNQ_WAIT -> {
                 if (context.wantsEvents()) {
                     context.events().accept(new TraceEvent("sched", "runq_wait", layout.tsNs(e), layout.tgid(e),
@@ -106,6 +110,14 @@ public final class HttpFamily implements ProbeFamily {
     private void data(MemorySegment e) {
         long sock = layout.sock(e);
         HttpConnection c = connections.get(sock);
+        if (c != null && c.pid() != layout.tgid(e)) {
+            // The socket's memory now holds another process's connection: the old one's end was never seen.
+            connections.remove(sock).close(layout.tsNs(e));
+            c = null;
+        }
+        if (c == null && layout.bytes(e) <= 0) {
+            return; // an error or end of stream on a connection not followed (left out, or evicted)
+        }
         if (c == null) {
             Set<Integer> only = onlyPorts;
             if (!only.isEmpty() && !only.contains(layout.localPort(e)) && !only.contains(layout.remotePort(e))) {
@@ -142,9 +154,11 @@ public final class HttpFamily implements ProbeFamily {
         }
     }
 
-    private void closed(long sock, long tsNs) {
+    private void closed(long sock, long tsNs, boolean peerReset) {
         HttpConnection c = connections.remove(sock);
-        if (c != null) {
+        if (c != null && peerReset) {
+            c.peerReset(tsNs);
+        } else if (c != null) {
             c.close(tsNs);
         }
     }

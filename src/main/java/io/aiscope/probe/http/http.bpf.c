@@ -65,6 +65,14 @@ struct {
 	__type(value, __u32);
 } socks SEC(".maps");
 
+/* When each traced thread's current TCP send began taking bytes (first tcp_sendmsg_locked of the call). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HTTP_MAX_THREADS);
+	__type(key, __u32);   /* tid */
+	__type(value, __u64);
+} send_started SEC(".maps");
+
 struct thread_sched {
 	__u64 run_delay;   /* sched_info.run_delay when last added to its process's total */
 	__u64 on_cpu_since; /* when it last got a CPU */
@@ -225,8 +233,21 @@ static __always_inline int on_data(struct sock *sk, int ret, bool inbound)
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
 	if (!is_target(tgid) || !is_inet_tcp(sk))
 		return 0;
+	__u64 key = (__u64)sk;
+	__u64 now = bpf_ktime_get_ns();
+	if (!inbound) {
+		__u64 *started = bpf_map_lookup_elem(&send_started, &tid);
+		if (started) {
+			now = *started;
+			bpf_map_delete_elem(&send_started, &tid);
+		}
+	}
 	if (ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS)
 		return 0; /* nothing happened: the caller will try again */
+	/* A failure or end of stream matters only on a connection that carried data: one on a socket never seen would
+	 * adopt it (a dead socket's memory is soon another connection's). */
+	if (ret <= 0 && !bpf_map_lookup_elem(&socks, &key))
+		return 0;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -237,8 +258,8 @@ static __always_inline int on_data(struct sock *sk, int ret, bool inbound)
 	e->tgid = tgid;
 	e->tid = tid;
 	e->flags = (inbound ? HTTP_INBOUND : 0) | (first_data(sk, ret, inbound) ? HTTP_FIRST_DATA : 0);
-	e->ts_ns = bpf_ktime_get_ns();
-	e->sock = (__u64)sk;
+	e->ts_ns = now;
+	e->sock = key;
 	e->bytes = ret;
 	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -247,10 +268,10 @@ static __always_inline int on_data(struct sock *sk, int ret, bool inbound)
 	e->run_delay_ns = task->sched_info.run_delay;
 	e->on_cpu_ns = task->se.sum_exec_runtime;
 	e->proc_run_delay_ns = process_run_delay(tgid, tid, e->run_delay_ns);
-	if (ret > 0)
+	if (ret > 0) {
 		capture(s, task, ret);
-	__u64 key = (__u64)sk;
-	bpf_map_update_elem(&socks, &key, &tgid, BPF_ANY);
+		bpf_map_update_elem(&socks, &key, &tgid, BPF_ANY);
+	}
 	__u32 n = e->head_len;
 	if (n > HTTP_HEAD_BYTES)
 		n = HTTP_HEAD_BYTES;
@@ -264,6 +285,19 @@ int BPF_PROG(http_recv, struct sock *sk, int ret, int flags)
 	if (flags & MSG_PEEK)
 		return 0; /* the same bytes are read again */
 	return on_data(sk, ret, true);
+}
+
+/* Inside tcp_sendmsg, once per chunk it takes: the first one of a call is when the bytes began to go. */
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(http_send_start, struct sock *sk, struct msghdr *msg, struct sk_buff *skb, int size_goal)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&send_started, &tid, &now, BPF_NOEXIST);
+	return 0;
 }
 
 SEC("tp_btf/sock_send_length")
@@ -289,6 +323,9 @@ int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 	}
 	__builtin_memset(e, 0, offsetof(struct aiscope_http_event, tail));
 	e->kind = HTTP_EV_CLOSE;
+	/* tcp_reset() records the error before the connection reaches CLOSE; a close() of our own records none. */
+	if (newstate == TCP_CLOSE && BPF_CORE_READ(sk, sk_err))
+		e->flags = HTTP_PEER_RESET;
 	e->tgid = *tgid;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->sock = key;

@@ -16,6 +16,7 @@ enum http_flags {
 	HTTP_INBOUND = 1,       /* data: read/recv (else write/send) */
 	HTTP_FIRST_DATA = 2,    /* data: nothing was sent on the connection before, nor received unless by this call:
 	                           its first bytes, not the middle of a connection opened before tracing began */
+	HTTP_PEER_RESET = 4,    /* close: the kernel tore the connection down on an error (the peer's reset) */
 };
 
 struct aiscope_http_event {
@@ -23,7 +24,9 @@ struct aiscope_http_event {
 	__u32 tgid;
 	__u32 tid;
 	__u32 flags;            /* data: enum http_flags */
-	__u64 ts_ns;            /* CLOCK_MONOTONIC; data: when the call had moved its bytes; runq wait: wait start */
+	__u64 ts_ns;            /* CLOCK_MONOTONIC; data: a read's end, when its bytes were in the buffer, or a send's
+	                           start, when TCP began taking its bytes (its end can come much later, after the
+	                           sender was preempted by the very thread its bytes woke); runq wait: wait start */
 	__u64 sock;             /* kernel address of the struct sock (the tcp family's connection identity) */
 	__s64 bytes;            /* data: bytes moved, 0 at end of stream, -errno on failure; runq wait: its length */
 	__u32 lport;            /* data, close: the socket's local port ... */

@@ -13,12 +13,8 @@ import io.aiscope.engine.ProcessNames;
 import io.aiscope.engine.TraceEvent;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,32 +49,12 @@ public final class TcpFamily implements ProbeFamily {
     }
 
     /**
-     * A tp_btf program whose tracepoint this kernel lacks would fail the whole object's load (sock_send_length and
-     * sock_recv_length arrived in 6.3): leave such programs out. Without them sockets are still owned through
-     * connect() and listen(); only connections opened before tracing go unseen.
+     * sock_send_length and sock_recv_length arrived in 6.3: without them sockets are still owned through connect()
+     * and listen(); only connections opened before tracing go unseen.
      */
     @Override
     public void beforeLoad(BpfObject object, Kernel kernel) {
-        String btf = vmlinuxBtfStrings();
-        if (btf == null) {
-            return;  // cannot tell: try them all
-        }
-        for (BpfProgram p : object.programs()) {
-            String section = p.section();
-            if (section.startsWith("tp_btf/") && !btf.contains("\0btf_trace_" + section.substring(7) + "\0")) {
-                p.setAutoload(false);
-                missingTracepoints.add(p.name() + " (" + section + ")");
-            }
-        }
-    }
-
-    /** The kernel's BTF as text: every type name in it, tracepoints' btf_trace_* typedefs included, sits between NULs. */
-    private static String vmlinuxBtfStrings() {
-        try {
-            return new String(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux")), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return null;
-        }
+        missingTracepoints.addAll(kernel.leaveOutMissingTracepoints(object));
     }
 
     @Override

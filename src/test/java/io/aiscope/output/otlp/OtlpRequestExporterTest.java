@@ -1,5 +1,6 @@
 package io.aiscope.output.otlp;
 
+import io.aiscope.testing.OtlpReceiver;
 import io.aiscope.correlate.Decomposition;
 import io.aiscope.probe.http.HttpExchange.Outcome;
 import io.aiscope.probe.http.HttpExchange.Role;

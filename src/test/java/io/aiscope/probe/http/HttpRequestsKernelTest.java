@@ -111,7 +111,72 @@ class HttpRequestsKernelTest {
                 } else {
                     assertThat(c.has("ttft_ms")).as(what).isFalse();
                 }
+                JsonNode d = s.get("decomposition");
+                if (m.get("path").asText().endsWith("writer=inference")) {
+                    // Read by an HTTP worker, streamed by the inference thread: a hand-off, said so.
+                    assertThat(s.get("threads").size()).as(what).isEqualTo(2);
+                    assertThat(d.get("attribution").asText()).as(what).isEqualTo("process-window");
+                    assertThat(d.has("off_cpu_ms")).as(what).isFalse();
+                } else if (m.get("path").asText().startsWith("/slow")) {
+                    // One worker read, slept 50 ms and answered: the sleep is its off-CPU time.
+                    assertThat(d.get("attribution").asText()).as(what).isEqualTo("thread");
+                    assertThat(d.get("off_cpu_ms").asDouble()).as(what).isGreaterThanOrEqualTo(49.0);
+                    assertThat(s.get("latency_ms").asDouble()).as(what).isGreaterThanOrEqualTo(50.0);
+                }
             }
+        }
+    }
+
+    @Test
+    void aStreamTheClientAbandonsIsCutShortOnBothSidesAndTheServerGoesOn() throws Exception {
+        try (ModelServer server = new ModelServer()) {
+            Seen seen = trace(server, "disconnect");
+            assertThat(seen.measured()).hasSize(2);
+            assertThat(seen.server()).as("server side").hasSize(2);
+            assertThat(seen.client()).as("client side").hasSize(2);
+            JsonNode cut = seen.server().get(0), health = seen.server().get(1);
+            assertThat(cut.get("path").asText()).isEqualTo("/v1/chat/completions");
+            assertThat(cut.get("status").asInt()).isEqualTo(200);
+            assertThat(cut.get("outcome").asText()).isEqualTo("aborted"); // the peer went away mid-stream
+            assertThat(cut.get("streamed_events").asInt()).isBetween(3, 199);
+            assertThat(health.get("path").asText()).isEqualTo("/health");
+            assertThat(health.get("outcome").asText()).isEqualTo("complete");
+            JsonNode abandoned = seen.client().get(0);
+            assertThat(abandoned.get("outcome").asText()).isEqualTo("closed"); // the client closed it
+            assertThat(abandoned.get("streamed_events").asInt()).isGreaterThanOrEqualTo(3);
+            assertThat(seen.client().get(1).get("outcome").asText()).isEqualTo("complete");
+        }
+    }
+
+    @Test
+    void garbageOnASocketInventsNoRequest() throws Exception {
+        try (ModelServer server = new ModelServer()) {
+            Seen seen = trace(server, "garbage");
+            System.out.println("GARBAGE server " + seen.server() + "\nclient " + seen.client() + "\nmeasured " + seen.measured());
+            assertThat(seen.stderr()).noneMatch(l -> l.contains("internal error") || l.contains("Exception"));
+            assertThat(seen.server().stream().filter(r -> r.get("status").asInt() == 200)).hasSize(1)
+                    .allSatisfy(r -> assertThat(r.get("path").asText()).isEqualTo("/health"));
+        }
+    }
+
+    @Test
+    void pipelinedRequestsOnOneConnectionAreEachTimed() throws Exception {
+        try (ModelServer server = new ModelServer()) {
+            Seen seen = trace(server, "pipelined");
+            assertThat(seen.measured()).hasSize(3);
+            for (List<JsonNode> side : List.of(seen.server(), seen.client())) {
+                assertThat(side).hasSize(3);
+                for (int i = 0; i < 3; i++) {
+                    JsonNode r = side.get(i);
+                    assertThat(r.get("path").asText()).isEqualTo("/items/" + (i + 1));
+                    assertThat(r.get("route").asText()).isEqualTo("/items/{id}");
+                    assertThat(r.get("status").asInt()).isEqualTo(200);
+                    assertThat(r.get("outcome").asText()).isEqualTo("complete");
+                }
+            }
+            // All three were read by the server in one call, so they start together; each ends at its own response.
+            assertThat(seen.server().get(0).get("start_ns").asLong()).isEqualTo(seen.server().get(2).get("start_ns").asLong());
+            assertThat(seen.server().get(0).get("end_ns").asLong()).isLessThanOrEqualTo(seen.server().get(2).get("end_ns").asLong());
         }
     }
 

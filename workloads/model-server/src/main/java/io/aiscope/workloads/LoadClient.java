@@ -2,6 +2,7 @@ package io.aiscope.workloads;
 
 import io.aiscope.workloads.client.Options;
 import io.aiscope.workloads.client.Run;
+import io.aiscope.workloads.client.SocketWarmUp;
 import io.aiscope.workloads.client.Scenario;
 
 import java.io.PrintStream;
@@ -30,6 +31,7 @@ public final class LoadClient {
             System.exit(2);
             return;
         }
+        SocketWarmUp.run();
         Run run = new Run(options);
         try {
             scenario.run(run);

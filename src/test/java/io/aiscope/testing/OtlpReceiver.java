@@ -1,4 +1,4 @@
-package io.aiscope.output.otlp;
+package io.aiscope.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -25,42 +25,42 @@ import java.util.zip.GZIPInputStream;
  * An OTLP/HTTP trace receiver as a collector runs one: POST /v1/traces, application/x-protobuf, gzip or not,
  * decoded with the protocol's own generated classes. It can be told to refuse with an HTTP status.
  */
-final class OtlpReceiver implements AutoCloseable {
+public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     private final List<String> encodings = new CopyOnWriteArrayList<>();
     private volatile int refuseWith;
 
     /** A span as received, with the resource and scope it came under. */
-    record Received(Resource resource, String scope, Span span) {
-        Map<String, AnyValue> attributes() {
+    public record Received(Resource resource, String scope, Span span) {
+        public Map<String, AnyValue> attributes() {
             return OtlpReceiver.attributes(span.getAttributesList());
         }
 
-        Map<String, AnyValue> resourceAttributes() {
+        public Map<String, AnyValue> resourceAttributes() {
             return OtlpReceiver.attributes(resource.getAttributesList());
         }
     }
 
-    OtlpReceiver() throws IOException {
+    public OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    void refuseWith(int status) {
+    public void refuseWith(int status) {
         refuseWith = status;
     }
 
-    List<String> contentEncodings() {
+    public List<String> contentEncodings() {
         return encodings;
     }
 
-    List<Received> spans() {
+    public List<Received> spans() {
         List<Received> spans = new ArrayList<>();
         for (ExportTraceServiceRequest request : requests) {
             for (ResourceSpans rs : request.getResourceSpansList()) {
@@ -74,7 +74,7 @@ final class OtlpReceiver implements AutoCloseable {
         return spans;
     }
 
-    static Map<String, AnyValue> attributes(List<KeyValue> keyValues) {
+    public static Map<String, AnyValue> attributes(List<KeyValue> keyValues) {
         Map<String, AnyValue> map = new LinkedHashMap<>();
         keyValues.forEach(kv -> map.put(kv.getKey(), kv.getValue()));
         return map;
