@@ -137,8 +137,9 @@ public final class TextReport {
         JsonNode slowest = h.get("slowest");
         if (!slowest.isEmpty()) {
             JsonNode s = slowest.get(0), d = s.get("decomposition");
-            out.printf("  slowest: %s %s → %d in %.2f ms (%s): run queue %.2f ms%s, CUDA %d launches / %.2f ms sync,"
-                            + " %d retransmits%n", s.get("method").asText(), s.get("path").asText(), s.get("status").asInt(),
+            out.printf("  slowest: %s %s %s (%s, pid %d) → %d in %.2f ms (%s): run queue %.2f ms%s, CUDA %d launches /"
+                            + " %.2f ms sync, %d retransmits%n", s.get("role").asText(), s.get("method").asText(),
+                    s.get("path").asText(), s.get("process").asText(), s.get("pid").asInt(), s.get("status").asInt(),
                     s.get("latency_ms").asDouble(), d.get("attribution").asText(), d.get("runq_ms").asDouble(),
                     d.has("off_cpu_ms") ? String.format(", on CPU %.2f ms, off CPU %.2f ms", d.get("on_cpu_ms").asDouble(),
                             d.get("off_cpu_ms").asDouble()) : "",

@@ -24,6 +24,7 @@ final class TrackNesting {
     private final TreeMap<Long, Node> roots = new TreeMap<>();
     private final OpaqueSpans forgotten;
     private int live;
+    private long lastEnd = Long.MIN_VALUE; // the latest end of any slice placed
 
     TrackNesting() {
         this(LIVE_LIMIT, OPAQUE_LIMIT);
@@ -47,8 +48,8 @@ final class TrackNesting {
 
     /** Whether a slice [start, end] nests with every slice placed (or let go) so far. */
     boolean fits(long start, long end) {
-        if (end <= start) {
-            return true;
+        if (end <= start || start >= lastEnd) {
+            return true; // the common case: after everything placed so far
         }
         return !crossesLive(start, end) && forgotten.allows(start, end);
     }
@@ -86,6 +87,14 @@ final class TrackNesting {
         if (end <= start) {
             return;
         }
+        if (start >= lastEnd) {
+            // After everything: a new top-level slice that contains nothing.
+            roots.put(start, new Node(start, end));
+            lastEnd = end;
+            counted();
+            return;
+        }
+        lastEnd = Math.max(lastEnd, end);
         TreeMap<Long, Node> level = roots;
         while (true) {
             Map.Entry<Long, Node> around = level.floorEntry(start);
@@ -111,6 +120,10 @@ final class TrackNesting {
             inside.clear();
         }
         level.put(start, node);
+        counted();
+    }
+
+    private void counted() {
         if (++live > liveLimit) {
             forgetOldest(liveLimit * 3 / 4);
         }

@@ -7,6 +7,8 @@ import io.aiscope.correlate.TracedRequest;
 import io.aiscope.engine.ProcessNames;
 import org.HdrHistogram.Histogram;
 
+import java.util.Comparator;
+
 /** The http section of the run report: totals, one row per route, the slowest requests with their decomposition. */
 final class HttpReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,8 +28,11 @@ final class HttpReport {
             section.put("non_http_connections", stats.nonHttpConnections);
             section.put("connections_evicted", stats.connectionsEvicted);
             ArrayNode routes = section.putArray("routes");
+            // A route's server side, then its client side (the same route seen from a traced caller).
             stats.routes.values().stream()
-                    .sorted((a, b) -> Long.compare(b.count, a.count))
+                    .sorted(Comparator.comparing((RouteStats r) -> r.key.route())
+                            .thenComparing(r -> r.key.method()).thenComparing(r -> r.key.role())
+                            .thenComparingInt(r -> r.key.pid()))
                     .forEach(r -> route(routes.addObject(), r, names));
         }
         ArrayNode slowest = section.putArray("slowest");
