@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
         description = {"Record a timeline to open in Perfetto (https://ui.perfetto.dev) or chrome://tracing: every event"
                 + " (CUDA calls, run-queue waits, process and TCP events) and every HTTP request with its phases, by thread.",
                 "With a COMMAND: launch it, record it and its descendants until it exits, and exit with its exit code.",
-                "With -p or --all: record until Ctrl-C or --duration."})
+                "Otherwise (-p PID..., or every process): record until Ctrl-C or --duration."})
 final class RecordCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,7 +42,7 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Record every process (what -p's absence means too, without a COMMAND)")
     boolean all;
 
-    @Option(names = "--duration", paramLabel = "S", description = "With -p or --all: stop after S seconds (default: at Ctrl-C)")
+    @Option(names = "--duration", paramLabel = "S", description = "Without a COMMAND: stop after S seconds (default: at Ctrl-C)")
     Double durationSeconds;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "" + ChromeTraceRecorder.DEFAULT_CAPACITY,
@@ -81,7 +81,7 @@ final class RecordCommand implements Callable<Integer> {
         }
     }
 
-    /** -p/--all: until Ctrl-C or --duration. */
+    /** -p, or every process: until Ctrl-C or --duration. */
     private Integer recordRunning(Session s, StopSignal stop, Duration duration) {
         targets.start(s); // no -p: every process, as --all says
         System.err.printf("aiscope: recording %s to %s%s; Ctrl-C to stop%n", targets.describe(),

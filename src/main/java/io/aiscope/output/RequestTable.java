@@ -33,6 +33,9 @@ public final class RequestTable {
 
     /** {@code requests} finished within the last {@code windowSeconds}. */
     public static String render(List<TracedRequest> requests, double windowSeconds, ProcessNames names) {
+        if (requests.isEmpty()) {
+            return "(no request finished in the last " + Table.number(windowSeconds) + " s)\n";
+        }
         Map<Key, Row> rows = new LinkedHashMap<>();
         for (TracedRequest r : requests) {
             HttpExchange x = r.exchange();
@@ -84,9 +87,9 @@ public final class RequestTable {
             s.append(" (").append(x.outcome().name().toLowerCase(Locale.ROOT)).append(')');
         }
         if (x.ttftNs() >= 0 && x.streaming()) {
-            s.append(", ttft ").append(ms(x.ttftNs())).append(" ms, ").append(x.tokenNs().length).append(" events");
+            s.append(", ttft ").append(ms(x.ttftNs())).append(" ms, ").append(x.tokenNs().length).append(" tokens streamed");
         }
-        s.append(" | run queue ").append(ms(d.runQueueNs())).append(" ms");
+        s.append(d.onCpuNs() >= 0 ? " | run queue " : " | run queue of all its threads ").append(ms(d.runQueueNs())).append(" ms");
         if (d.onCpuNs() >= 0) {
             s.append(", on CPU ").append(ms(d.onCpuNs())).append(" ms, off CPU ").append(ms(d.offCpuNs())).append(" ms");
         }
