@@ -33,6 +33,8 @@ public final class EventRings implements AutoCloseable {
     private final AtomicLong consumerErrors = new AtomicLong();
     private MemorySegment rb = MemorySegment.NULL;
     private Runnable afterPass = () -> {};
+    /** Passes over all rings completed so far; guarded by this object's monitor for {@link #awaitPasses}. */
+    private long passes;
     private Thread reader;
     private volatile boolean running;
     private volatile Throwable failure;
@@ -100,6 +102,27 @@ public final class EventRings implements AutoCloseable {
         } catch (RuntimeException e) {
             consumerErrors.incrementAndGet();
         }
+        synchronized (this) {
+            passes++;
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until the reader has finished {@code n} more passes: then every event submitted before this call has
+     * been handed to its consumer, however far behind the reader was (a cold JVM, a busy machine). False when the
+     * reader is gone or {@code timeoutMs} ran out first.
+     */
+    public synchronized boolean awaitPasses(int n, long timeoutMs) throws InterruptedException {
+        long target = passes + n, deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (passes < target) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || reader == null || !reader.isAlive()) {
+                return false;
+            }
+            wait(Math.max(1, Math.min(50, left / 1_000_000L)));
+        }
+        return true;
     }
 
     private int onSample(MemorySegment ctx, MemorySegment data, long size) {

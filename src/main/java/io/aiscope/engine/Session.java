@@ -41,6 +41,8 @@ public final class Session implements AutoCloseable {
     private static final int LIBRARY_RESCAN_MS = 2000;
     /** The same when every process is traced, where a pass reads every process's maps. */
     private static final int LIBRARY_RESCAN_ALL_MS = 5000;
+    /** How long a final drain waits for a reader that is far behind. */
+    private static final long DRAIN_TIMEOUT_MS = 30_000;
 
     private final Kernel kernel = Kernel.current();
     private final AgentLog log;
@@ -291,9 +293,13 @@ public final class Session implements AutoCloseable {
 
     /** Reads the rings and in-kernel aggregates one last time, for a final report. */
     public void drain() {
-        // Events submitted without a wake-up are read within a poll period; let the reader take them.
         try {
-            Thread.sleep(60);
+            // Two passes: the first may have begun before the call; the second began after it and read the rings to
+            // their end. Requests are correlated one pass after they end, which the second pass also gives them.
+            if (!rings.awaitPasses(2, DRAIN_TIMEOUT_MS)) {
+                log.warn("the event reader did not catch up within " + DRAIN_TIMEOUT_MS / 1000
+                        + " s: the report may miss the last events");
+            }
             // On the housekeeping thread, so that families' collect() never runs on two threads at once.
             housekeeping.submit(this::housekeep).get();
         } catch (InterruptedException e) {

@@ -48,6 +48,22 @@ public final class ModelServer implements AutoCloseable {
         return cmd;
     }
 
+    /**
+     * A shell script that starts the model server, runs the load client against it with {@code clientOptions}
+     * (its NDJSON to {@code dir/client.ndjson}) and stops the server: one command for {@code aiscope run/record}.
+     */
+    public static String serveAndLoad(Path dir, String... clientOptions) {
+        String jar = Workloads.get("model-server.jar").toString(), java = java();
+        return String.join("\n",
+                "set -e",
+                "'" + java + "' -jar '" + jar + "' --port 0 --threads 2 > '" + dir + "/server.out' 2>/dev/null & server=$!",
+                "until grep -q listening '" + dir + "/server.out'; do sleep 0.1; done",
+                "port=$(sed 's/.*://' '" + dir + "/server.out')",
+                "'" + java + "' -cp '" + jar + "' io.aiscope.workloads.LoadClient --port $port "
+                        + String.join(" ", clientOptions) + " --out '" + dir + "/client.ndjson'",
+                "kill $server; wait $server || true");
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -2,6 +2,7 @@ package io.aiscope.output.otlp;
 
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.http.HttpExchange;
+import io.aiscope.probe.http.RequestPhase;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -43,7 +44,7 @@ final class RequestSpans {
                     NANOSECONDS);
         }
         Context parent = Context.root().with(span);
-        for (Phase phase : Phase.of(x)) {
+        for (RequestPhase phase : RequestPhase.of(x)) {
             tracer.spanBuilder(phase.name())
                     .setParent(parent)
                     .setSpanKind(SpanKind.INTERNAL)
@@ -51,7 +52,7 @@ final class RequestSpans {
                     .startSpan()
                     .end(clock.epochNanos(phase.endNs()), NANOSECONDS);
         }
-        span.end(clock.epochNanos(Phase.endNs(x)), NANOSECONDS);
+        span.end(clock.epochNanos(RequestPhase.endNs(x)), NANOSECONDS);
     }
 
     /** ERROR for a failed status (5xx served, 4xx or 5xx received) or a response cut short; unset otherwise. */

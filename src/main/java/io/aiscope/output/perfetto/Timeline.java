@@ -3,6 +3,7 @@ package io.aiscope.output.perfetto;
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.engine.TraceEvent;
 import io.aiscope.probe.http.HttpExchange;
+import io.aiscope.probe.http.RequestPhase;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -73,8 +74,8 @@ final class Timeline {
         named(pid, x.endTid());
         String name = RequestArgs.name(x);
         long start = x.startNs();
-        long end = RequestPhases.endNs(x);
-        List<RequestPhases.Phase> phases = RequestPhases.of(x);
+        long end = RequestPhase.endNs(x);
+        List<RequestPhase> phases = RequestPhase.of(x);
         Map<String, Object> args = RequestArgs.of(r);
         boolean handedOff = x.endTid() != x.startTid();
         Flow flow = handedOff ? Flow.out(r.id()) : null;
@@ -83,7 +84,7 @@ final class Timeline {
         if (fits(track, start, end, phases)) {
             track.add(start, end);
             out.complete(name, HTTP, pid, x.startTid(), start, end - start, args, flow);
-            for (RequestPhases.Phase p : phases) {
+            for (RequestPhase p : phases) {
                 track.add(p.startNs(), p.endNs());
                 out.complete(p.name(), HTTP, pid, x.startTid(), p.startNs(), p.endNs() - p.startNs(), null, null);
             }
@@ -93,7 +94,7 @@ final class Timeline {
             unnested++;
             String id = Long.toString(r.id());
             out.asyncBegin(name, HTTP, id, pid, x.startTid(), start, args, flow);
-            for (RequestPhases.Phase p : phases) {
+            for (RequestPhase p : phases) {
                 out.asyncBegin(p.name(), HTTP, id, pid, x.startTid(), p.startNs(), null, null);
                 out.asyncEnd(p.name(), HTTP, id, pid, x.startTid(), p.endNs());
             }
@@ -111,12 +112,12 @@ final class Timeline {
         requests++;
     }
 
-    private static boolean fits(TrackNesting track, long start, long end, List<RequestPhases.Phase> phases) {
+    private static boolean fits(TrackNesting track, long start, long end, List<RequestPhase> phases) {
         // Nesting is pairwise, and the phases nest in the request by construction: each checks on its own.
         if (!track.fits(start, end)) {
             return false;
         }
-        for (RequestPhases.Phase p : phases) {
+        for (RequestPhase p : phases) {
             if (!track.fits(p.startNs(), p.endNs())) {
                 return false;
             }

@@ -1,5 +1,6 @@
 package io.aiscope.output.otlp;
 
+import io.aiscope.probe.http.RequestPhase;
 import io.aiscope.testing.OtlpReceiver;
 import io.aiscope.correlate.Decomposition;
 import io.aiscope.probe.http.HttpExchange.Outcome;
@@ -118,10 +119,10 @@ class OtlpRequestExporterTest {
         }
 
         assertPhases(spans, request, chat, List.of(
-                new Phase("receive", chat.startNs, chat.requestEndNs),
-                new Phase("process", chat.requestEndNs, chat.responseStartNs),
-                new Phase("first token", chat.responseStartNs, chat.firstBodyNs),
-                new Phase("stream", chat.firstBodyNs, chat.endNs)));
+                new RequestPhase("receive", chat.startNs, chat.requestEndNs),
+                new RequestPhase("process", chat.requestEndNs, chat.responseStartNs),
+                new RequestPhase("first token", chat.responseStartNs, chat.firstBodyNs),
+                new RequestPhase("stream", chat.firstBodyNs, chat.endNs)));
         assertThat(exporter.stats()).isEqualTo(new OtlpExportStats(5, 5, 0, 0, null));
     }
 
@@ -143,9 +144,9 @@ class OtlpRequestExporterTest {
                 "aiscope.token.count", "error.type");
         assertThat(request.span().getEventsList()).isEmpty();
         assertPhases(spans, request, embeddings, List.of(
-                new Phase("receive", embeddings.startNs, embeddings.requestEndNs),
-                new Phase("process", embeddings.requestEndNs, embeddings.responseStartNs),
-                new Phase("send", embeddings.responseStartNs, embeddings.endNs)));
+                new RequestPhase("receive", embeddings.startNs, embeddings.requestEndNs),
+                new RequestPhase("process", embeddings.requestEndNs, embeddings.responseStartNs),
+                new RequestPhase("send", embeddings.responseStartNs, embeddings.endNs)));
     }
 
     @Test
@@ -181,9 +182,9 @@ class OtlpRequestExporterTest {
         assertString(a, "error.type", "404");
         assertThat(a).doesNotContainKey("http.route");
         assertPhases(spans, request, client, List.of(
-                new Phase("send", client.startNs, client.requestEndNs),
-                new Phase("wait", client.requestEndNs, client.responseStartNs),
-                new Phase("receive", client.responseStartNs, client.endNs)));
+                new RequestPhase("send", client.startNs, client.requestEndNs),
+                new RequestPhase("wait", client.requestEndNs, client.responseStartNs),
+                new RequestPhase("receive", client.responseStartNs, client.endNs)));
         // A server answering 404 did its job: not an error on its side.
         Span server = only(spans, "GET /health").span();
         assertThat(server.getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_UNSET);
@@ -213,9 +214,9 @@ class OtlpRequestExporterTest {
         assertThat(cut.attributes()).doesNotContainKeys("aiscope.ttft_ms", "gen_ai.response.time_to_first_chunk");
         // No first body byte: the response was only a head, sent until the peer went away.
         assertPhases(spans, cut, aborted, List.of(
-                new Phase("receive", aborted.startNs, aborted.requestEndNs),
-                new Phase("process", aborted.requestEndNs, aborted.responseStartNs),
-                new Phase("send", aborted.responseStartNs, aborted.endNs)));
+                new RequestPhase("receive", aborted.startNs, aborted.requestEndNs),
+                new RequestPhase("process", aborted.requestEndNs, aborted.responseStartNs),
+                new RequestPhase("send", aborted.responseStartNs, aborted.endNs)));
 
         OtlpReceiver.Received noResponse = only(spans, "GET /slow");
         assertThat(noResponse.span().getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
@@ -224,8 +225,8 @@ class OtlpRequestExporterTest {
         assertThat(noResponse.attributes()).doesNotContainKey("http.response.status_code");
         // No response at all: the server was still at work when it closed the connection.
         assertPhases(spans, noResponse, closed, List.of(
-                new Phase("receive", closed.startNs, closed.requestEndNs),
-                new Phase("process", closed.requestEndNs, closed.endNs)));
+                new RequestPhase("receive", closed.startNs, closed.requestEndNs),
+                new RequestPhase("process", closed.requestEndNs, closed.endNs)));
     }
 
     @Test
@@ -238,9 +239,9 @@ class OtlpRequestExporterTest {
 
         OtlpReceiver.Received request = only(spans, "POST /v1/chat/completions");
         assertPhases(spans, request, skewed, List.of(
-                new Phase("receive", skewed.startNs, skewed.requestEndNs),
-                new Phase("process", skewed.requestEndNs, skewed.responseStartNs),
-                new Phase("first token", skewed.responseStartNs, skewed.endNs)));
+                new RequestPhase("receive", skewed.startNs, skewed.requestEndNs),
+                new RequestPhase("process", skewed.requestEndNs, skewed.responseStartNs),
+                new RequestPhase("first token", skewed.responseStartNs, skewed.endNs)));
     }
 
     @Test
@@ -385,12 +386,12 @@ class OtlpRequestExporterTest {
 
     /** The request's children are exactly {@code phases}: same trace, its span as parent, times moved by OFFSET. */
     private static void assertPhases(List<OtlpReceiver.Received> spans, OtlpReceiver.Received request,
-                                     Exchanges exchange, List<Phase> phases) {
+                                     Exchanges exchange, List<RequestPhase> phases) {
         Span parent = request.span();
         List<Span> children = spans.stream().map(OtlpReceiver.Received::span)
                 .filter(s -> s.getParentSpanId().equals(parent.getSpanId())).toList();
         assertThat(children).hasSize(phases.size());
-        for (Phase phase : phases) {
+        for (RequestPhase phase : phases) {
             Span child = children.stream().filter(s -> s.getName().equals(phase.name())).findFirst().orElseThrow();
             assertThat(child.getTraceId()).isEqualTo(parent.getTraceId());
             assertThat(child.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_INTERNAL);

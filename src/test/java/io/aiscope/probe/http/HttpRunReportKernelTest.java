@@ -3,7 +3,7 @@ package io.aiscope.probe.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiscope.testing.Aiscope;
 import io.aiscope.testing.OtlpReceiver;
-import io.aiscope.testing.Workloads;
+import io.aiscope.testing.ModelServer;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,16 +27,7 @@ class HttpRunReportKernelTest {
     @Test
     void runReportAndOtlpSpansHoldEveryRequestWithRoutesAndQuantiles() throws Exception {
         Path dir = Files.createTempDirectory("aiscope-http-run");
-        String jar = Workloads.get("model-server.jar").toString();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = String.join("\n",
-                "set -e",
-                "'" + java + "' -jar '" + jar + "' --port 0 --threads 2 > '" + dir + "/server.out' 2>/dev/null & server=$!",
-                "until grep -q listening '" + dir + "/server.out'; do sleep 0.1; done",
-                "port=$(sed 's/.*://' '" + dir + "/server.out')",
-                "'" + java + "' -cp '" + jar + "' io.aiscope.workloads.LoadClient --port $port --scenario stream --requests "
-                        + STREAMS + " --out '" + dir + "/client.ndjson'",
-                "kill $server; wait $server || true");
+        String script = ModelServer.serveAndLoad(dir, "--scenario", "stream", "--requests", Integer.toString(STREAMS));
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             Aiscope.Traced t = Aiscope.trace(List.of("--otlp-endpoint", receiver.baseUrl()), "sh", "-c", script);
             assertThat(t.result().exitCode()).as(t.result().stderr()).isZero();

@@ -1,6 +1,4 @@
-package io.aiscope.output.otlp;
-
-import io.aiscope.probe.http.HttpExchange;
+package io.aiscope.probe.http;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,10 +6,10 @@ import java.util.List;
 /**
  * A stretch of a request between two of its socket moments, named from the traced process's side: for a server
  * "receive", "process", then "first token" and "stream" for a streamed response, or "send"; for a client "send",
- * "wait", then "first token" and "stream", or "receive". The same phases, by the same rules, as the Perfetto
- * output's slices.
+ * "wait", then "first token" and "stream", or "receive". What the outputs draw as a request's children (Perfetto
+ * slices, OTLP spans).
  */
-record Phase(String name, long startNs, long endNs) {
+public record RequestPhase(String name, long startNs, long endNs) {
 
     /**
      * The phases that happened, in order. A moment that did not occur is 0 (a request cut short has no response):
@@ -19,11 +17,11 @@ record Phase(String name, long startNs, long endNs) {
      * so each boundary is clamped into the request and kept non-decreasing, and empty phases are left out: the
      * phases always lie inside the request span and never overlap.
      */
-    static List<Phase> of(HttpExchange x) {
+    public static List<RequestPhase> of(HttpExchange x) {
         boolean server = x.role() == HttpExchange.Role.SERVER;
         long start = x.startNs();
         long end = endNs(x);
-        List<Phase> phases = new ArrayList<>(4);
+        List<RequestPhase> phases = new ArrayList<>(4);
         long requestEnd = x.requestEndNs() > 0 ? clamp(x.requestEndNs(), start, end) : end;
         add(phases, server ? "receive" : "send", start, requestEnd);
         long responseStart = x.responseStartNs() > 0 ? clamp(x.responseStartNs(), requestEnd, end) : end;
@@ -39,13 +37,13 @@ record Phase(String name, long startNs, long endNs) {
     }
 
     /** The request's own end: never before its start. */
-    static long endNs(HttpExchange x) {
+    public static long endNs(HttpExchange x) {
         return Math.max(x.startNs(), x.endNs());
     }
 
-    private static void add(List<Phase> phases, String name, long startNs, long endNs) {
+    private static void add(List<RequestPhase> phases, String name, long startNs, long endNs) {
         if (endNs > startNs) {
-            phases.add(new Phase(name, startNs, endNs));
+            phases.add(new RequestPhase(name, startNs, endNs));
         }
     }
 
