@@ -40,9 +40,14 @@ public final class ModelServer implements AutoCloseable {
         return (int) process.pid();
     }
 
-    /** The load client's command line for a scenario against this server. */
+    /**
+     * The load client's command line for a scenario against this server. Its heap is large enough that no
+     * collection pauses it during a test's requests: a pause between its clock read and its system call would
+     * be timed as part of a request that no observer of the socket can see.
+     */
     public List<String> client(String scenario, String... options) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", Workloads.get("model-server.jar").toString(),
+        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-Xms512m", "-Xmn400m", "-cp",
+                Workloads.get("model-server.jar").toString(),
                 "io.aiscope.workloads.LoadClient", "--port", Integer.toString(port), "--scenario", scenario));
         cmd.addAll(List.of(options));
         return cmd;
