@@ -76,6 +76,8 @@ final class RequestsCommand implements Callable<Integer> {
                     .orElseThrow(() -> new AiscopeException("the http probe family could not be loaded: see aiscope doctor"));
             http.onlyPorts(ports);
             targets.start(session);
+            System.err.printf("aiscope: watching the HTTP requests of %s%s; Ctrl-C to stop%n", targets.describe(),
+                    ports.isEmpty() ? "" : " on port " + ports);
             for (int i = 0; iterations == null || i < iterations; i++) {
                 if (stop.await(interval)) {
                     break;
