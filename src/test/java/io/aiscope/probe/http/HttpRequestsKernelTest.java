@@ -35,10 +35,11 @@ class HttpRequestsKernelTest {
 
     static Seen trace(ModelServer server, String scenario, String... clientOptions) throws Exception {
         Path out = Files.createTempFile("load-client", ".ndjson");
-        // The client runs at the highest priority: a thread preempted between its system call and its clock read
-        // would time the wait for a CPU too (seen: 16 ms on a busy 2-CPU machine), which no observer of the socket
-        // can see. Its clock reads then bracket its socket calls as tightly as the machine allows.
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "read go && exec nice -n -20 \"$@\"", "sh"));
+        // The client runs real-time (SCHED_FIFO): a thread preempted between its system call and its clock read
+        // would time the wait for a CPU too (seen: 3-16 ms on a busy 2-CPU machine, even at nice -20), which no
+        // observer of the socket can see. Its clock reads then bracket its socket calls as tightly as the machine
+        // allows. It blocks on its sockets most of the time, so it starves nobody.
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "read go && exec chrt -f 1 \"$@\"", "sh"));
         cmd.addAll(server.client(scenario, clientOptions));
         cmd.addAll(List.of("--out", out.toString()));
         Process client = new ProcessBuilder(cmd).redirectErrorStream(true).start();
