@@ -1,7 +1,6 @@
 package io.aiscope.correlate;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,14 +9,22 @@ import java.util.Map;
  * What traced processes did that a request's decomposition sums up, kept for the short while between a request
  * ending and its correlation: CUDA calls per process (with their threads), TCP retransmits per socket. Families
  * feed it on the event thread and the http family reads it there, so it needs no locks. Bounded: the newest
- * {@value #CALLS_PER_PROCESS} calls per process, {@value #SOCKETS} sockets' retransmits.
+ * {@value #CALLS_PER_PROCESS} calls of each of the {@value #PROCESSES} most recently active processes,
+ * {@value #SOCKETS} sockets' retransmits.
  */
 public final class Activity {
     private static final int CALLS_PER_PROCESS = 1 << 16;
+    /** Processes whose calls are kept: the least recently active beyond this are dropped (processes that exited). */
+    private static final int PROCESSES = 1024;
     private static final int SOCKETS = 4096;
     private static final int RETRANSMITS_PER_SOCKET = 256;
 
-    private final Map<Integer, CallTimeline> calls = new HashMap<>();
+    private final Map<Integer, CallTimeline> calls = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, CallTimeline> eldest) {
+            return size() > PROCESSES;
+        }
+    };
     private final Map<Long, List<long[]>> retransmits = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, List<long[]>> eldest) {
@@ -64,10 +71,5 @@ public final class Activity {
             }
         }
         return n;
-    }
-
-    /** A process that exited: its calls can no longer fall in a request's window once its requests are done. */
-    public void forget(int pid) {
-        calls.remove(pid);
     }
 }
