@@ -294,9 +294,9 @@ public final class Session implements AutoCloseable {
     /** Reads the rings and in-kernel aggregates one last time, for a final report. */
     public void drain() {
         try {
-            // Two passes: the first may have begun before the call; the second began after it and read the rings to
-            // their end. Requests are correlated one pass after they end, which the second pass also gives them.
-            if (!rings.awaitPasses(2, DRAIN_TIMEOUT_MS)) {
+            // Three passes: the first may have begun before the call; the second began after it and read the rings
+            // to their end; requests whose end that pass read are correlated one pass later, in the third.
+            if (!rings.awaitPasses(3, DRAIN_TIMEOUT_MS)) {
                 log.warn("the event reader did not catch up within " + DRAIN_TIMEOUT_MS / 1000
                         + " s: the report may miss the last events");
             }
