@@ -4,6 +4,7 @@ import io.aiscope.bpf.BpfLink;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BpfProgram;
 import io.aiscope.correlate.Activity;
+import io.aiscope.correlate.ProcessAction;
 import io.aiscope.correlate.TracedRequest;
 
 import java.util.List;
@@ -26,6 +27,9 @@ public interface FamilyContext {
 
     /** What families record for requests' decompositions (CUDA calls, retransmits), when anyone correlates. */
     Activity activity();
+
+    /** Where the proc family announces what traced processes did (the agent correlation reads it). */
+    Consumer<ProcessAction> actions();
 
     AgentLog log();
 

@@ -5,6 +5,7 @@ import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.EventRings;
 import io.aiscope.bpf.LibbpfLog;
 import io.aiscope.correlate.Activity;
+import io.aiscope.correlate.ProcessAction;
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.proc.ProcFamily;
 import io.aiscope.symbols.AddressResolver;
@@ -55,6 +56,7 @@ public final class Session implements AutoCloseable {
     private final AddressResolver symbols = new AddressResolver(Demangler.create());
     private final List<Consumer<TraceEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<TracedRequest>> requestListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ProcessAction>> actionListeners = new CopyOnWriteArrayList<>();
     private final Activity activity = new Activity();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("aiscope-housekeeping").daemon().unstarted(r));
@@ -214,6 +216,11 @@ public final class Session implements AutoCloseable {
             }
 
             @Override
+            public Consumer<ProcessAction> actions() {
+                return action -> actionListeners.forEach(l -> l.accept(action));
+            }
+
+            @Override
             public Activity activity() {
                 return activity;
             }
@@ -257,6 +264,11 @@ public final class Session implements AutoCloseable {
     /** Receives every finished request with its decomposition, on the event thread: keep it quick. */
     public void onRequest(Consumer<TracedRequest> listener) {
         requestListeners.add(listener);
+    }
+
+    /** Receives what traced processes did (fork, exec, exit, file opens, connects), on the event thread. */
+    public void onAction(Consumer<ProcessAction> listener) {
+        actionListeners.add(listener);
     }
 
     /** Probes what {@code pid} maps now that was not probed yet; one read of its maps serves all. */
