@@ -31,6 +31,8 @@ public final class EventRings implements AutoCloseable {
     private final MemorySegment callback;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong consumerErrors = new AtomicLong();
+    /** What the first failing consumer threw: the count alone would not say where to look. */
+    private volatile String firstConsumerError;
     private MemorySegment rb = MemorySegment.NULL;
     private Runnable afterPass = () -> {};
     /** Passes over all rings completed so far; guarded by this object's monitor for {@link #awaitPasses}. */
@@ -100,7 +102,7 @@ public final class EventRings implements AutoCloseable {
         try {
             afterPass.run();
         } catch (RuntimeException e) {
-            consumerErrors.incrementAndGet();
+            consumerFailed(e);
         }
         synchronized (this) {
             passes++;
@@ -131,7 +133,7 @@ public final class EventRings implements AutoCloseable {
             consumers.get((int) ctx.address()).accept(data.reinterpret(size));
         } catch (RuntimeException e) {
             // A bad record must not kill the reader or unwind into libbpf; it is counted and reported.
-            consumerErrors.incrementAndGet();
+            consumerFailed(e);
         }
         return 0;
     }
@@ -162,6 +164,18 @@ public final class EventRings implements AutoCloseable {
     }
 
     /** Events a consumer could not decode. */
+    private void consumerFailed(RuntimeException e) {
+        if (consumerErrors.getAndIncrement() == 0) {
+            StackTraceElement[] at = e.getStackTrace();
+            firstConsumerError = e + (at.length > 0 ? " at " + at[0] : "");
+        }
+    }
+
+    /** The first consumer failure, with where it happened; null when none failed. */
+    public String firstConsumerError() {
+        return firstConsumerError;
+    }
+
     public long consumerErrors() {
         return consumerErrors.get();
     }

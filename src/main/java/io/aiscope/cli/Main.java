@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** aiscope's entry point: one subcommand per job, errors as one line and a non-zero exit, never a stack trace. */
 @Command(name = "aiscope", mixinStandardHelpOptions = true, version = "aiscope 0.1.0",
         description = "Zero-instrumentation observability for AI infrastructure, built on eBPF.",
-        subcommands = {RunCommand.class, TopCommand.class, RequestsCommand.class, TraceCommand.class, RecordCommand.class, ServeCommand.class, DoctorCommand.class})
+        subcommands = {RunCommand.class, TopCommand.class, RequestsCommand.class, AgentsCommand.class, TraceCommand.class, RecordCommand.class, ServeCommand.class, DoctorCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(execute(args));

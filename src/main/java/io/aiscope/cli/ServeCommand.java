@@ -1,5 +1,6 @@
 package io.aiscope.cli;
 
+import io.aiscope.agents.LlmMetrics;
 import io.aiscope.engine.AiscopeException;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.Session;
@@ -65,6 +66,7 @@ final class ServeCommand implements Callable<Integer> {
                 family.registerMetrics(registry, session.names());
             }
             AgentMetrics.register(registry, session::stats);
+            LlmMetrics.register(registry, session);
             System.err.printf("aiscope: serving metrics of %s at %s; Ctrl-C to stop%n", targets.describe(),
                     address.url(server.getPort()));
             stop.await(null);

@@ -4,6 +4,7 @@ import io.aiscope.probe.cuda.CudaFamily;
 import io.aiscope.probe.http.HttpFamily;
 import io.aiscope.probe.sched.SchedFamily;
 import io.aiscope.probe.tcp.TcpFamily;
+import io.aiscope.probe.tls.TlsFamily;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ public final class Families {
         ALL.put("sched", SchedFamily::new);
         ALL.put("tcp", TcpFamily::new);
         ALL.put("http", HttpFamily::new);
+        ALL.put("tls", TlsFamily::new);
     }
 
     private Families() {}

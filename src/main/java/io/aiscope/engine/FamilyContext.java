@@ -31,6 +31,9 @@ public interface FamilyContext {
     /** Where the proc family announces what traced processes did (the agent correlation reads it). */
     Consumer<ProcessAction> actions();
 
+    /** Bytes of LLM prompts and completions to keep per call; 0 (the default) keeps no content at all. */
+    int contentCaptureBytes();
+
     AgentLog log();
 
     /**

@@ -2,6 +2,7 @@ package io.aiscope.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiscope.bpf.BpfObject;
+import io.aiscope.target.ProcessMaps;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.lang.foreign.MemorySegment;
@@ -37,6 +38,12 @@ public interface ProbeFamily {
      * began, so events of other families that happened before an event of the previous pass have arrived.
      */
     default void eventsRead() {}
+
+    /**
+     * A traced process's memory map was read (it started, loaded libraries, or a periodic rescan came round): on the
+     * housekeeping thread, repeatedly for the same process, so keep it cheap on files seen before.
+     */
+    default void processMapped(int pid, ProcessMaps maps) {}
 
     /** Reads in-kernel aggregates (histograms, counters) into the family's view; called periodically and at the end. */
     default void collect() {}

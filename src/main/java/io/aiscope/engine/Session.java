@@ -1,5 +1,6 @@
 package io.aiscope.engine;
 
+import io.aiscope.agents.AgentCorrelator;
 import io.aiscope.bpf.BpfMap;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.EventRings;
@@ -44,6 +45,8 @@ public final class Session implements AutoCloseable {
     private static final int LIBRARY_RESCAN_ALL_MS = 5000;
     /** How long a final drain waits for a reader that is far behind. */
     private static final long DRAIN_TIMEOUT_MS = 30_000;
+    /** How long after an LLM answer an action of its process tree still counts as following from it, by default. */
+    public static final long DEFAULT_EFFECTS_WINDOW_NS = 30_000_000_000L;
 
     private final Kernel kernel = Kernel.current();
     private final AgentLog log;
@@ -63,6 +66,9 @@ public final class Session implements AutoCloseable {
     private final long startedNs = System.nanoTime();
     /** Processes stopped at a library load that wait for our SIGCONT; never left stopped, even on close. */
     private final Set<Integer> stoppedForProbes = ConcurrentHashMap.newKeySet();
+    private volatile boolean familiesStarted;
+    private AgentCorrelator agents = new AgentCorrelator(DEFAULT_EFFECTS_WINDOW_NS);
+    private int contentCaptureBytes;
     private Targets targets;
     private int ringBytes;
     private boolean traceAll;
@@ -83,6 +89,8 @@ public final class Session implements AutoCloseable {
                 onLibrariesChanged(pid, stopped);
             }
         }, names);
+        onRequest(r -> agents.request(r));
+        onAction(a -> agents.action(a));
         LibbpfLog.sendTo((level, line) -> {
             if (level == LibbpfLog.Level.WARN) {
                 log.warn(line);
@@ -133,6 +141,21 @@ public final class Session implements AutoCloseable {
         ringBytes = bytes;
     }
 
+    /** How long after an LLM call's answer its process tree's actions are tied to it; before {@link #start}. */
+    public void effectsWindow(long windowNs) {
+        agents = new AgentCorrelator(windowNs);
+    }
+
+    /** Keep up to this many bytes of prompts and completions of LLM calls (0, the default: none); before start. */
+    public void captureContent(int bytes) {
+        contentCaptureBytes = bytes;
+    }
+
+    /** LLM calls of traced processes and what followed each. */
+    public AgentCorrelator agents() {
+        return agents;
+    }
+
     /** Loads the proc object and each of {@code selected}; a family this kernel refuses is reported, not fatal. */
     public void load(List<ProbeFamily> selected) {
         kernel.requireTracing();
@@ -177,11 +200,17 @@ public final class Session implements AutoCloseable {
             BpfObject object = entry.getValue();
             rings.add(object.map("events"), family::onEvent);
         }
-        rings.afterEachPass(() -> families.forEach(ProbeFamily::eventsRead));
+        // Not before every family has started: the reader runs while they attach, and a pass may end meanwhile.
+        rings.afterEachPass(() -> {
+            if (familiesStarted) {
+                families.forEach(ProbeFamily::eventsRead);
+            }
+        });
         rings.start();
         for (var entry : objects.entrySet()) {
             entry.getKey().start(contextFor(entry.getValue()));
         }
+        familiesStarted = true;
         attachedNs = System.nanoTime() - startedNs;
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1000, 1000, TimeUnit.MILLISECONDS);
         int rescanMs = traceAll ? LIBRARY_RESCAN_ALL_MS : LIBRARY_RESCAN_MS;
@@ -218,6 +247,11 @@ public final class Session implements AutoCloseable {
             @Override
             public Consumer<ProcessAction> actions() {
                 return action -> actionListeners.forEach(l -> l.accept(action));
+            }
+
+            @Override
+            public int contentCaptureBytes() {
+                return contentCaptureBytes;
             }
 
             @Override
@@ -282,6 +316,7 @@ public final class Session implements AutoCloseable {
         symbols.remember(pid, maps);
         try {
             libraries.scan(pid, maps);
+            families.forEach(f -> f.processMapped(pid, maps));
         } catch (RuntimeException e) {
             log.info("library scan of " + pid + " failed: " + e.getMessage());
         }
@@ -331,8 +366,17 @@ public final class Session implements AutoCloseable {
         Map<String, Long> dropped = new LinkedHashMap<>();
         objects.forEach((family, object) -> dropped.put(family.name(), object.map("dropped").sumPerCpu(0)));
         return new AgentStats(rings.received(), dropped, rings.consumerErrors(), attachedNs,
-                libraries.attached(), libraries.withoutSymbols(), log.unavailable(), log.warnings(),
+                libraries.attached(), libraries.withoutSymbols(), log.unavailable(), warnings(),
                 symbols.failures(), rings.failure() == null ? null : rings.failure().toString());
+    }
+
+    /** The log's warnings, and what the first event that could not be handled threw. */
+    private List<String> warnings() {
+        List<String> all = new ArrayList<>(log.warnings());
+        if (rings.firstConsumerError() != null) {
+            all.add(rings.consumerErrors() + " events or passes could not be handled; the first: " + rings.firstConsumerError());
+        }
+        return all;
     }
 
     public AgentLog log() {

@@ -2,6 +2,7 @@ package io.aiscope.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aiscope.agents.LlmReport;
 import io.aiscope.engine.AgentStats;
 import io.aiscope.engine.AttachedLibrary;
 import io.aiscope.engine.ProbeFamily;
@@ -12,6 +13,8 @@ import java.util.List;
 /** The report of a trace as one JSON tree: what the workload did, per family, and how aiscope fared. */
 public final class RunReport {
     public static final ObjectMapper JSON = new ObjectMapper();
+    /** Families whose requests can be LLM calls: with one of them loaded the report has an {@code llm} section. */
+    private static final java.util.Set<String> REQUEST_FAMILIES = java.util.Set.of("http", "tls");
 
     private RunReport() {}
 
@@ -38,6 +41,9 @@ public final class RunReport {
         for (ProbeFamily family : session.families()) {
             ObjectNode section = root.has(family.name()) ? (ObjectNode) root.get(family.name()) : root.putObject(family.name());
             family.report(section, session.names());
+        }
+        if (session.families().stream().anyMatch(f -> REQUEST_FAMILIES.contains(f.name()))) {
+            LlmReport.write(root.putObject("llm"), session.agents(), session.names());
         }
         writeAgent(root.putObject("agent"), stats);
         return root;

@@ -19,6 +19,9 @@ public final class TextReport {
         out.printf("aiscope report — %s (%.0f ms)%s%n", r.has("command") ? join(r.get("command")) : "trace",
                 r.path("duration_ms").asDouble(), r.has("exit_code") ? ", exit code " + r.get("exit_code").asInt() : "");
         unavailable(r);
+        if (r.path("proc").has("execs")) {
+            proc(r.get("proc"));
+        }
         if (r.path("cuda").has("calls")) {
             cuda(r.get("cuda"));
         }
@@ -29,9 +32,40 @@ public final class TextReport {
             tcp(r.get("tcp"));
         }
         if (r.path("http").has("requests")) {
-            http(r.get("http"));
+            requests("http", r.get("http"));
+        }
+        if (r.path("tls").has("requests")) {
+            tls(r.get("tls"));
+        }
+        if (r.path("llm").has("calls")) {
+            llm(r.get("llm"));
         }
         agent(r.get("agent"));
+    }
+
+    /** Calls shown with what followed them; the JSON report has them all. */
+    private static final int LLM_CALLS_SHOWN = 20;
+
+    private void llm(JsonNode l) {
+        out.printf("%n[llm] %d calls, %d errors%s, %d input / %d output tokens%n", l.get("calls_total").asLong(),
+                l.get("errors").asLong(), l.get("errors_by_status").isEmpty() ? "" : " " + l.get("errors_by_status"),
+                l.get("input_tokens").asLong(), l.get("output_tokens").asLong());
+        for (JsonNode m : l.get("models")) {
+            JsonNode t = m.path("ttft_ms");
+            out.printf("  %s %s: %d calls, %d errors, latency p50 %.1f ms p99 %.1f ms%s, tokens %d in / %d out%n",
+                    m.get("provider").asText(), m.get("model").asText(), m.get("count").asLong(), m.get("errors").asLong(),
+                    m.at("/latency_ms/p50").asDouble(), m.at("/latency_ms/p99").asDouble(),
+                    t.isMissingNode() ? "" : String.format(", first token p50 %.1f ms", t.get("p50").asDouble()),
+                    m.get("input_tokens").asLong(), m.get("output_tokens").asLong());
+        }
+        java.util.List<JsonNode> calls = new java.util.ArrayList<>();
+        l.get("calls").forEach(calls::add);
+        if (calls.isEmpty()) {
+            return;
+        }
+        out.printf("  calls and what followed each (within %.0f s)%s:%n", l.get("effects_window_ms").asDouble() / 1000,
+                calls.size() > LLM_CALLS_SHOWN ? ", the last " + LLM_CALLS_SHOWN : "");
+        out.print(io.aiscope.output.AgentChains.render(calls.subList(Math.max(0, calls.size() - LLM_CALLS_SHOWN), calls.size())));
     }
 
     private void unavailable(JsonNode r) {
@@ -40,6 +74,25 @@ public final class TextReport {
             if (e.getValue().path("available").asBoolean(true) == false) {
                 out.printf("%n[%s] unavailable: %s%n", e.getKey(), e.getValue().path("reason").asText());
             }
+        }
+    }
+
+    private void proc(JsonNode p) {
+        JsonNode f = p.get("files");
+        long connects = 0, refused = 0;
+        for (JsonNode c : p.get("connects")) {
+            connects += c.get("count").asLong();
+            refused += c.get("result").asLong() < 0 ? c.get("count").asLong() : 0;
+        }
+        out.printf("%n[proc] %d processes, %d execs; %d file opens (%d failed), %d for writing to %d paths; %d connects"
+                        + " (%d failed)%n", p.get("processes").size(), p.get("execs").size(), f.get("opens").asLong(),
+                f.get("failed").asLong(), f.get("for_writing").asLong(), f.get("written").size(), connects, refused);
+        long leftOut = p.get("processes_left_out").asLong() + p.get("execs_left_out").asLong()
+                + f.get("written_opens_left_out").asLong() + p.get("connects_left_out").asLong();
+        if (leftOut > 0) {
+            out.printf("  left out of the report (bounded): %d processes, %d execs, %d opens for writing, %d connects%n",
+                    p.get("processes_left_out").asLong(), p.get("execs_left_out").asLong(),
+                    f.get("written_opens_left_out").asLong(), p.get("connects_left_out").asLong());
         }
     }
 
@@ -118,8 +171,32 @@ public final class TextReport {
         }
     }
 
-    private void http(JsonNode h) {
-        out.printf("%n[http] %d requests, %d errors (%d cut short), %d still in flight%n", h.get("requests").asLong(),
+    private void tls(JsonNode t) {
+        requests("tls", t);
+        JsonNode h = t.get("handshakes");
+        out.printf("  %d TLS streams; %d handshakes%s, %d unfinished%n", t.get("streams").asLong(), h.get("count").asLong(),
+                h.has("p50_ms") ? String.format(" (p50 %.2f ms, p99 %.2f ms)", h.get("p50_ms").asDouble(),
+                        h.get("p99_ms").asDouble()) : "", h.get("unfinished").asLong());
+        JsonNode unseen = t.get("unseen");
+        if (unseen.isEmpty()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < Math.min(unseen.size(), UNSEEN_SHOWN); i++) {
+            JsonNode u = unseen.get(i);
+            line.append(i == 0 ? "" : "; ").append(String.format("%s[%d] %s: %s", u.get("comm").asText(),
+                    u.get("pid").asInt(), u.get("library").asText(), u.get("reason").asText()));
+        }
+        out.printf("  TLS not seen into: %s%s%n", line, unseen.size() > UNSEEN_SHOWN
+                ? String.format("; %d more (see --json .tls.unseen)", unseen.size() - UNSEEN_SHOWN) : "");
+    }
+
+    /** Unseen TLS stacks named on the tls line; the JSON report has them all. */
+    private static final int UNSEEN_SHOWN = 3;
+
+    /** A requests section: http's, or tls's (the same figures, read from TLS plaintext). */
+    private void requests(String family, JsonNode h) {
+        out.printf("%n[%s] %d requests, %d errors (%d cut short), %d still in flight%n", family, h.get("requests").asLong(),
                 h.get("errors").asLong(), h.get("aborted").asLong(), h.get("in_flight").asLong());
         if (h.get("routes").isEmpty()) {
             return;

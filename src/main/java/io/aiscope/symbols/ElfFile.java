@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reader for 64-bit little-endian ELF files (the only kind on x86_64 and aarch64 Linux).
@@ -128,6 +129,44 @@ public final class ElfFile implements AutoCloseable {
 
     public boolean definesAny(Collection<String> names) throws ElfFormatException {
         return !definedFunctions(names).isEmpty();
+    }
+
+    /** Whether the file has a symbol table (.dynsym or .symtab) at all. */
+    public boolean hasSymbols() {
+        return !symbolSections.isEmpty();
+    }
+
+    /** Whether a defined function's name passes {@code test}; every name is decoded until one does. */
+    public boolean definesFunction(Predicate<String> test) throws ElfFormatException {
+        boolean[] found = new boolean[1];
+        forEachFunction(null, (section, entry) -> {
+            if (!found[0] && test.test(nameOf(section, entry))) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+
+    /** Whether a section has this name (e.g. ".go.buildinfo"). */
+    public boolean hasSection(String name) throws ElfFormatException {
+        long shoff = u64(40);
+        int shstrndx = u16(62);
+        if (shoff == 0 || shstrndx == 0) return false;
+        long shnum = u16(60);
+        if (shnum == 0) shnum = u64(slice(shoff, SHDR_SIZE, "section headers"), 32);
+        if (shstrndx >= shnum) throw new ElfFormatException(path, "section name table index out of range");
+        MemorySegment headers = slice(shoff, shnum * SHDR_SIZE, "section headers");
+        MemorySegment names = slice(u64(headers, shstrndx * SHDR_SIZE + 24L), u64(headers, shstrndx * SHDR_SIZE + 32L),
+                "section name table");
+        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        for (long sh = 0; sh < headers.byteSize(); sh += SHDR_SIZE) {
+            long at = Integer.toUnsignedLong(u32(headers, sh));
+            if (at + wanted.length < names.byteSize() && names.get(ValueLayout.JAVA_BYTE, at + wanted.length) == 0
+                    && names.asSlice(at, wanted.length).mismatch(MemorySegment.ofArray(wanted)) == -1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.aiscope.output.otlp;
 import io.aiscope.correlate.Decomposition;
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.http.HttpExchange;
-import io.aiscope.probe.http.OpenAiCall;
+import io.aiscope.probe.http.LlmCall;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -17,7 +17,7 @@ import static io.opentelemetry.api.common.AttributeKey.stringKey;
 
 /**
  * A request span's attributes: the OpenTelemetry HTTP semantic conventions, the GenAI ones (semantic-conventions-
- * genai registry: {@code gen_ai.provider.name}, which replaced {@code gen_ai.system}) for OpenAI-compatible calls,
+ * genai registry: {@code gen_ai.provider.name}, which replaced {@code gen_ai.system}) for LLM API calls,
  * and aiscope's own decomposition under {@code aiscope.*}. Nothing read from bodies goes out but the model name
  * and the token counts: no prompt, no completion, no query string.
  */
@@ -29,6 +29,7 @@ final class RequestAttributes {
     static final AttributeKey<String> URL_TEMPLATE = stringKey("url.template");
     static final AttributeKey<Long> HTTP_STATUS = longKey("http.response.status_code");
     static final AttributeKey<String> PROTOCOL_NAME = stringKey("network.protocol.name");
+    static final AttributeKey<String> URL_SCHEME = stringKey("url.scheme");
     static final AttributeKey<String> PROTOCOL_VERSION = stringKey("network.protocol.version");
     static final AttributeKey<Long> REQUEST_SIZE = longKey("http.request.size");
     static final AttributeKey<Long> RESPONSE_SIZE = longKey("http.response.size");
@@ -79,8 +80,10 @@ final class RequestAttributes {
         HttpExchange x = request.exchange();
         AttributesBuilder a = Attributes.builder();
         http(a, x);
-        if (x.openai() != null) {
-            genAi(a, x, x.openai());
+        // https: read from TLS plaintext (the tls family)
+        a.put(URL_SCHEME, request.tls() ? "https" : "http");
+        if (x.llm() != null) {
+            genAi(a, x, x.llm());
         }
         a.put(REQUEST_ID, request.id());
         if (x.ttftNs() >= 0) {
@@ -140,19 +143,20 @@ final class RequestAttributes {
         }
     }
 
-    private static void genAi(AttributesBuilder a, HttpExchange x, OpenAiCall call) {
-        a.put(GEN_AI_PROVIDER, "openai");
+    private static void genAi(AttributesBuilder a, HttpExchange x, LlmCall call) {
+        a.put(GEN_AI_PROVIDER, call.api());
         putIfPresent(a, GEN_AI_OPERATION, call.operation());
         putIfPresent(a, GEN_AI_MODEL, call.model());
         putIfPresent(a, GEN_AI_STREAM, call.stream());
         if (call.maxTokens() != null) {
             a.put(GEN_AI_MAX_TOKENS, call.maxTokens().longValue());
         }
-        if (call.promptTokens() != null) {
-            a.put(GEN_AI_INPUT_TOKENS, call.promptTokens().longValue());
+        if (call.inputTokens() != null) {
+            a.put(GEN_AI_INPUT_TOKENS, call.inputTokens().longValue());
         }
-        if (call.completionTokens() != null) {
-            a.put(GEN_AI_OUTPUT_TOKENS, call.completionTokens().longValue());
+        // Usage is the server's count; events counted from a stream are not tokens.
+        if (call.outputTokens() != null && !call.outputTokensCounted()) {
+            a.put(GEN_AI_OUTPUT_TOKENS, call.outputTokens().longValue());
         }
         if (x.streaming() && x.ttftNs() >= 0) {
             a.put(GEN_AI_TIME_TO_FIRST_CHUNK, x.ttftNs() / NS_PER_S);

@@ -3,7 +3,7 @@ package io.aiscope.output.perfetto;
 import io.aiscope.correlate.Decomposition;
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.http.HttpExchange;
-import io.aiscope.probe.http.OpenAiCall;
+import io.aiscope.probe.http.LlmCall;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** What a request's slice shows when selected: the exchange, its OpenAI call, and where its time went. */
+/** What a request's slice shows when selected: the exchange, its LLM API call, and where its time went. */
 final class RequestArgs {
     private RequestArgs() {}
 
@@ -46,8 +46,8 @@ final class RequestArgs {
             a.put("tids", Arrays.stream(x.tids()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
         }
         a.put("socket", String.format("0x%x", x.sock()));
-        if (x.openai() != null) {
-            a.put("openai", openai(x.openai()));
+        if (x.llm() != null) {
+            a.put("openai", llm(x.llm()));
         }
         if (r.decomposition() != null) {
             decomposition(a, r.decomposition());
@@ -55,14 +55,16 @@ final class RequestArgs {
         return a;
     }
 
-    private static Map<String, Object> openai(OpenAiCall c) {
+    private static Map<String, Object> llm(LlmCall c) {
         Map<String, Object> o = new LinkedHashMap<>();
+        putIfKnown(o, "api", c.api());
         putIfKnown(o, "operation", c.operation());
         putIfKnown(o, "model", c.model());
         putIfKnown(o, "stream", c.stream());
         putIfKnown(o, "max_tokens", c.maxTokens());
-        putIfKnown(o, "prompt_tokens", c.promptTokens());
-        putIfKnown(o, "completion_tokens", c.completionTokens());
+        putIfKnown(o, "prompt_tokens", c.inputTokens());
+        putIfKnown(o, "completion_tokens", c.outputTokensCounted() ? null : c.outputTokens());
+        putIfKnown(o, "error_type", c.errorType());
         return o;
     }
 

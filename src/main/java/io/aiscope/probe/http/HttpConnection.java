@@ -51,6 +51,7 @@ public final class HttpConnection {
     private final long sock;
     private final boolean seenFromStart;
     private final RouteTemplates routes;
+    private final int captureContentBytes;
     private final Consumer<HttpExchange> sink;
     private final ArrayDeque<PendingExchange> pending = new ArrayDeque<>();
     private final RequestSide requestSide = new RequestSide();
@@ -72,10 +73,20 @@ public final class HttpConnection {
      */
     public HttpConnection(int pid, long sock, boolean seenFromStart, RouteTemplates routes,
             Consumer<HttpExchange> sink) {
+        this(pid, sock, seenFromStart, routes, 0, sink);
+    }
+
+    /**
+     * @param captureContentBytes prompt and completion text of LLM API calls to keep, in UTF-8 bytes each; 0
+     *                            keeps none (content may be private: it is captured only when asked for)
+     */
+    public HttpConnection(int pid, long sock, boolean seenFromStart, RouteTemplates routes, int captureContentBytes,
+            Consumer<HttpExchange> sink) {
         this.pid = pid;
         this.sock = sock;
         this.seenFromStart = seenFromStart;
         this.routes = routes;
+        this.captureContentBytes = Math.max(0, captureContentBytes);
         this.sink = sink;
     }
 
@@ -257,15 +268,6 @@ public final class HttpConnection {
         sink.accept(x.build(role, pid, sock, outcome, endNs));
     }
 
-    private static String openAiOperation(String path) {
-        return switch (path) {
-            case "/v1/chat/completions" -> "chat";
-            case "/v1/completions" -> "text_completion";
-            case "/v1/embeddings" -> "embeddings";
-            default -> null;
-        };
-    }
-
     /** Requests: each becomes an exchange waiting for its response once its head is read. */
     private final class RequestSide implements MessageReader.Listener {
         PendingExchange current;
@@ -283,11 +285,12 @@ public final class HttpConnection {
         @Override
         public MessageReader.Body head(HttpHead head) {
             current.method = head.method;
+            current.host = head.host;
             current.path = head.path;
             current.route = routes.route(head.path);
-            String operation = openAiOperation(head.path);
-            if (operation != null) {
-                current.openAi(operation, !head.encoded);
+            LlmEndpoint endpoint = LlmEndpoint.of(head.path);
+            if (endpoint != null) {
+                current.llm(endpoint, !head.encoded, captureContentBytes);
             }
             if (pending.size() < MAX_PENDING) {
                 pending.addLast(current);

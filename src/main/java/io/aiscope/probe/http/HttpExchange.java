@@ -6,6 +6,7 @@ package io.aiscope.probe.http;
  *
  * @param role            SERVER: the traced process received the request; CLIENT: it sent it
  * @param sock            kernel address of the socket (the tcp family's connection identity)
+ * @param host            the request's Host header as sent (may carry a port); null without one
  * @param path            request target without query string
  * @param route           {@code path} with variable segments replaced ("/v1/models/{id}"), bounded in number
  * @param status          response status code, 0 when no response (head) was seen
@@ -19,16 +20,16 @@ package io.aiscope.probe.http;
  * @param tokenNs         for streamed responses: when each event was sent (SSE event, or chunk when not SSE),
  *                        without the {@code [DONE]} sentinel; empty otherwise
  * @param streaming       response was chunked or {@code text/event-stream}
- * @param openai          non-null for OpenAI-compatible endpoints
+ * @param llm             non-null for LLM API endpoints (OpenAI-compatible, Anthropic)
  * @param startTid        thread that moved the request's first byte
  * @param endTid          thread that moved the response's last byte
  * @param tids            every thread that moved bytes of this exchange, ascending
  * @param startClock      scheduler counters at the first byte (on startTid)
  * @param endClock        scheduler counters at the last byte (on endTid)
  */
-public record HttpExchange(Role role, int pid, long sock, String method, String path, String route, int status,
-        long requestBytes, long responseBytes, long startNs, long requestEndNs, long responseStartNs,
-        long firstBodyNs, long endNs, long[] tokenNs, boolean streaming, OpenAiCall openai, Outcome outcome,
+public record HttpExchange(Role role, int pid, long sock, String method, String host, String path, String route,
+        int status, long requestBytes, long responseBytes, long startNs, long requestEndNs, long responseStartNs,
+        long firstBodyNs, long endNs, long[] tokenNs, boolean streaming, LlmCall llm, Outcome outcome,
         int startTid, int endTid, int[] tids, ThreadClock startClock, ThreadClock endClock) {
 
     public enum Role { SERVER, CLIENT }

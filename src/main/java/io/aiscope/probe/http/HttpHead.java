@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The start line and the few headers of an HTTP/1.x message head that decide how its body is framed and read.
  * One instance per direction of a connection, refilled by every {@link #parse}: a busy server parses a head per
- * request, so this allocates nothing but the method-independent path string.
+ * request, so this allocates nothing but the method-independent path string (and a Host value that differs
+ * from the previous head's).
  */
 final class HttpHead {
     /** Longest request or status line accepted: longer ones are garbage or an attack, not a request to time. */
@@ -19,6 +20,9 @@ final class HttpHead {
     private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
     private static final byte[] CONTENT_TYPE = ascii("content-type");
     private static final byte[] CONTENT_ENCODING = ascii("content-encoding");
+    private static final byte[] HOST = ascii("host");
+    /** Longer than any host name and port (253 + 6): a longer value is not kept. */
+    private static final int MAX_HOST = 262;
     private static final byte[] CHUNKED = ascii("chunked");
     private static final byte[] IDENTITY = ascii("identity");
     private static final byte[] EVENT_STREAM = ascii("text/event-stream");
@@ -34,6 +38,8 @@ final class HttpHead {
     /** Request target without query or fragment; the authority for CONNECT; null for a response. */
     String path;
     int status;
+    /** The Host header's value as sent; null when absent. */
+    String host;
     /** -1 when absent. */
     long contentLength;
     /** Transfer-Encoding was present; {@link #chunked} when its final coding is chunked. */
@@ -44,6 +50,8 @@ final class HttpHead {
     boolean encoded;
     /** The capture ended inside the head: only the lines before the cut were read. */
     boolean truncated;
+    /** The host of an earlier head, to be reused. */
+    private String lastHost;
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -139,6 +147,8 @@ final class HttpHead {
         method = null;
         path = null;
         status = 0;
+        lastHost = host != null ? host : lastHost;
+        host = null;
         contentLength = -1;
         transferEncoding = false;
         chunked = false;
@@ -281,8 +291,25 @@ final class HttpHead {
             eventStream = ve - v >= EVENT_STREAM.length && equalsIgnoreCase(b, v, v + EVENT_STREAM.length, EVENT_STREAM);
         } else if (nameIs(b, off, colon, CONTENT_ENCODING)) {
             encoded = ve > v && !equalsIgnoreCase(b, v, ve, IDENTITY);
+        } else if (nameIs(b, off, colon, HOST) && ve > v && ve - v <= MAX_HOST) {
+            host = host(b, v, ve);
         }
         return true;
+    }
+
+    /** A connection's requests name the same host: the previous head's string serves again. */
+    private String host(byte[] b, int v, int ve) {
+        String previous = lastHost;
+        if (previous != null && previous.length() == ve - v) {
+            int i = 0;
+            while (i < ve - v && previous.charAt(i) == (b[v + i] & 0xff)) {
+                i++;
+            }
+            if (i == ve - v) {
+                return previous;
+            }
+        }
+        return new String(b, v, ve - v, StandardCharsets.ISO_8859_1);
     }
 
     /** Digits only; a second, different value is the request smuggling RFC 9112 says to refuse. */

@@ -1,9 +1,13 @@
 package io.aiscope.probe.http;
 
+import io.aiscope.correlate.TracedRequest;
 import io.aiscope.engine.ProcessNames;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The http family's Prometheus metrics: request durations under the OpenTelemetry HTTP semantic-convention names
@@ -27,7 +31,16 @@ final class HttpMetrics {
     private final Histogram timePerToken;
     private final Counter outputTokens;
 
-    HttpMetrics(PrometheusRegistry registry, ProcessNames names) {
+    /** Each registry's one set: the http and tls families observe into the same histograms. */
+    private static final Map<PrometheusRegistry, HttpMetrics> BY_REGISTRY = new WeakHashMap<>();
+
+    static HttpMetrics in(PrometheusRegistry registry, ProcessNames names) {
+        synchronized (BY_REGISTRY) {
+            return BY_REGISTRY.computeIfAbsent(registry, r -> new HttpMetrics(r, names));
+        }
+    }
+
+    private HttpMetrics(PrometheusRegistry registry, ProcessNames names) {
         this.names = names;
         serverDuration = Histogram.builder().name("http_server_request_duration_seconds")
                 .help("Duration of HTTP server requests of traced processes: first request byte read to last response"
@@ -42,31 +55,32 @@ final class HttpMetrics {
                         "network_protocol_version", "error_type")
                 .classicUpperBounds(DURATION_BUCKETS).classicOnly().register(registry);
         ttft = Histogram.builder().name("aiscope_llm_time_to_first_token_seconds")
-                .help("OpenAI-compatible streamed calls: request start to the first body chunk after the response head")
+                .help("Streamed LLM API calls: request start to the first body chunk after the response head")
                 .labelNames("pid", "comm", "role", "gen_ai_operation_name", "gen_ai_request_model", "http_route")
                 .classicUpperBounds(TTFT_BUCKETS).classicOnly().register(registry);
         timePerToken = Histogram.builder().name("aiscope_llm_time_per_output_token_seconds")
-                .help("OpenAI-compatible streamed calls: mean gap between streamed tokens after the first")
+                .help("Streamed LLM API calls: mean gap between streamed tokens after the first")
                 .labelNames("pid", "comm", "role", "gen_ai_operation_name", "gen_ai_request_model", "http_route")
                 .classicUpperBounds(TPOT_BUCKETS).classicOnly().register(registry);
         outputTokens = Counter.builder().name("aiscope_llm_output_tokens_total")
-                .help("Output tokens of OpenAI-compatible calls: usage.completion_tokens, or streamed events without it")
+                .help("Output tokens of LLM API calls: the response's usage, or its streamed content events without it")
                 .labelNames("pid", "comm", "role", "gen_ai_operation_name", "gen_ai_request_model", "http_route")
                 .register(registry);
     }
 
-    void observe(HttpExchange x) {
+    void observe(TracedRequest r) {
+        HttpExchange x = r.exchange();
         String pid = names.pidLabel(x.pid()), comm = names.commLabel(x.pid());
         String status = x.status() == 0 ? "" : Integer.toString(x.status());
         double seconds = Math.max(0, x.durationNs()) / 1e9;
         if (x.role() == HttpExchange.Role.SERVER) {
-            serverDuration.labelValues(pid, comm, x.method(), x.route(), status, "1.1", "http", errorType(x, 500))
+            serverDuration.labelValues(pid, comm, x.method(), x.route(), status, "1.1", r.tls() ? "https" : "http", errorType(x, 500))
                     .observe(seconds);
         } else {
             clientDuration.labelValues(pid, comm, x.method(), x.route(), status, "1.1", errorType(x, 400))
                     .observe(seconds);
         }
-        OpenAiCall ai = x.openai();
+        LlmCall ai = x.llm();
         if (ai == null) {
             return;
         }

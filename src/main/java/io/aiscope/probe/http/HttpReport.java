@@ -9,16 +9,19 @@ import org.HdrHistogram.Histogram;
 
 import java.util.Comparator;
 
-/** The http section of the run report: totals, one row per route, the slowest requests with their decomposition. */
-final class HttpReport {
+/**
+ * A requests section of the run report (http's; tls's for the requests read from TLS plaintext): totals, one row
+ * per route, the slowest requests with their decomposition.
+ */
+public final class HttpReport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpStats stats;
 
-    HttpReport(HttpStats stats) {
+    public HttpReport(HttpStats stats) {
         this.stats = stats;
     }
 
-    void write(ObjectNode section, ProcessNames names, long inFlight) {
+    public void write(ObjectNode section, ProcessNames names, long inFlight) {
         synchronized (stats) {
             section.put("requests", stats.requests);
             section.put("errors", stats.errors);

@@ -12,6 +12,7 @@ final class PendingExchange {
     final int startTid;
     final ThreadClock startClock;
     String method;
+    String host;
     String path;
     String route;
     long requestBytes;
@@ -30,12 +31,13 @@ final class PendingExchange {
     private int[] tids = new int[2];
     private int tidCount;
 
-    /** Non-null for OpenAI endpoints. */
-    private String operation;
-    private OpenAiJson requestJson;
-    private OpenAiJson responseJson;
-    private OpenAiBody requestBody;
-    private OpenAiBody responseBody;
+    /** Non-null for LLM API endpoints. */
+    private LlmEndpoint endpoint;
+    private int captureBytes;
+    private LlmRequest llmRequest;
+    private LlmResponse llmResponse;
+    private JsonBody requestBody;
+    private JsonBody responseBody;
     private SseEvents events;
 
     PendingExchange(SocketIo first) {
@@ -98,12 +100,16 @@ final class PendingExchange {
         tokens[tokenCount++] = tsNs;
     }
 
-    /** @param readBody the body is JSON as sent (not content-encoded) */
-    void openAi(String operation, boolean readBody) {
-        this.operation = operation;
-        requestJson = new OpenAiJson();
+    /**
+     * @param readBody     the body is JSON as sent (not content-encoded)
+     * @param captureBytes prompt and completion text to keep, in UTF-8 bytes each; 0 keeps none
+     */
+    void llm(LlmEndpoint endpoint, boolean readBody, int captureBytes) {
+        this.endpoint = endpoint;
+        this.captureBytes = captureBytes;
+        llmRequest = new LlmRequest(captureBytes);
         if (readBody) {
-            requestBody = new OpenAiBody(requestJson);
+            requestBody = new JsonBody(llmRequest.json());
         }
     }
 
@@ -128,19 +134,20 @@ final class PendingExchange {
     }
 
     /**
-     * Sets up reading of the response body. SSE is decoded when the body is not content-encoded; usage is read
-     * from the JSON of OpenAI responses.
+     * Sets up reading of the response body. SSE is decoded when the body is not content-encoded; the fields of
+     * LLM API responses are read from its JSON, or from its events' JSON.
      */
     void responseHead(HttpHead head, boolean hasBody) {
         status = head.status;
         streaming = hasBody && (head.chunked || head.eventStream);
-        if (operation != null) {
-            responseJson = new OpenAiJson();
+        boolean sse = head.eventStream && !head.encoded;
+        if (endpoint != null) {
+            llmResponse = new LlmResponse(captureBytes, sse);
         }
-        if (head.eventStream && !head.encoded) {
-            events = new SseEvents(this::token, responseJson);
-        } else if (responseJson != null && !head.encoded) {
-            responseBody = new OpenAiBody(responseJson);
+        if (sse) {
+            events = new SseEvents(this::token, llmResponse);
+        } else if (llmResponse != null && !head.encoded) {
+            responseBody = new JsonBody(llmResponse.json());
         }
     }
 
@@ -177,19 +184,24 @@ final class PendingExchange {
         if (tidCount > 1) {
             Arrays.sort(sorted);
         }
-        return new HttpExchange(role, pid, sock, method, path, route, status, requestBytes, responseBytes, startNs,
-                requestEndNs, responseStartNs, firstBodyNs, endAtNs > 0 ? endAtNs : endNs,
-                Arrays.copyOf(tokens, tokenCount), streaming, openAiCall(), outcome, startTid, endTid, sorted,
+        return new HttpExchange(role, pid, sock, method, host, path, route, status, requestBytes, responseBytes,
+                startNs, requestEndNs, responseStartNs, firstBodyNs, endAtNs > 0 ? endAtNs : endNs,
+                Arrays.copyOf(tokens, tokenCount), streaming, llmCall(), outcome, startTid, endTid, sorted,
                 startClock, endClock);
     }
 
-    private OpenAiCall openAiCall() {
-        if (operation == null) {
+    private LlmCall llmCall() {
+        if (endpoint == null) {
             return null;
         }
-        OpenAiJson q = requestJson;
-        OpenAiJson r = responseJson;
-        return new OpenAiCall(operation, q.model, q.stream, q.maxTokens != null ? q.maxTokens : q.maxCompletionTokens,
-                r == null ? null : r.promptTokens, r == null ? null : r.completionTokens);
+        LlmRequest q = llmRequest;
+        LlmResponse r = llmResponse;
+        if (r == null) {
+            return new LlmCall(endpoint.api, endpoint.operation, q.model, q.stream, q.maxTokens(), null, null, null,
+                    false, 0, 0, null, q.promptText(), null);
+        }
+        return new LlmCall(endpoint.api, endpoint.operation, q.model, q.stream, q.maxTokens(), r.model,
+                r.inputTokens, r.outputTokens(), r.outputTokensCounted(), r.contentEvents, r.firstContentNs,
+                r.errorType, q.promptText(), r.completionText());
     }
 }

@@ -17,11 +17,13 @@ public final class RequestFields {
         f.put("id", r.id());
         f.put("role", x.role().name().toLowerCase(java.util.Locale.ROOT));
         f.put("method", x.method());
+        putIfSet(f, "host", x.host());
         f.put("path", x.path());
         f.put("route", x.route());
         f.put("status", x.status());
         f.put("local_port", r.localPort());
         f.put("remote_port", r.remotePort());
+        f.put("tls", r.tls());
         f.put("outcome", x.outcome().name().toLowerCase(java.util.Locale.ROOT));
         f.put("start_ns", x.startNs());
         f.put("end_ns", x.endNs());
@@ -38,22 +40,24 @@ public final class RequestFields {
         }
         f.put("request_bytes", x.requestBytes());
         f.put("response_bytes", x.responseBytes());
-        if (x.openai() != null) {
-            f.put("openai", openai(x.openai(), Tokens.outputTokens(x)));
+        if (x.llm() != null) {
+            f.put("openai", llm(x.llm(), Tokens.outputTokens(x)));
         }
         f.put("threads", Arrays.stream(x.tids()).boxed().toList());
         f.put("decomposition", decomposition(r.decomposition()));
         return f;
     }
 
-    private static Map<String, Object> openai(OpenAiCall ai, long outputTokens) {
+    private static Map<String, Object> llm(LlmCall ai, long outputTokens) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("api", ai.api());
         m.put("operation", ai.operation());
         putIfSet(m, "model", ai.model());
         putIfSet(m, "stream", ai.stream());
         putIfSet(m, "max_tokens", ai.maxTokens());
-        putIfSet(m, "prompt_tokens", ai.promptTokens());
+        putIfSet(m, "prompt_tokens", ai.inputTokens());
         m.put("output_tokens", outputTokens);
+        putIfSet(m, "error_type", ai.errorType());
         return m;
     }
 
@@ -79,7 +83,8 @@ public final class RequestFields {
         }
     }
 
-    static double ms(long ns) {
+    /** Nanoseconds as milliseconds to the microsecond, as every report figure is given. */
+    public static double ms(long ns) {
         return Math.round(ns / 1e3) / 1e3;
     }
 }

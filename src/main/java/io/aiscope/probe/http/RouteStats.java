@@ -44,8 +44,8 @@ final class RouteStats {
         outputTokens += Tokens.outputTokens(x);
         requestBytes += x.requestBytes();
         responseBytes += x.responseBytes();
-        if (x.openai() != null && x.openai().model() != null) {
-            model = x.openai().model();
+        if (x.llm() != null && x.llm().model() != null) {
+            model = x.llm().model();
         }
     }
 

@@ -7,16 +7,17 @@ import java.util.function.LongConsumer;
 /**
  * Splits a decoded {@code text/event-stream} body into events (an event ends at a blank line; CRLF, LF or CR end
  * lines) and reports, for each event with data, the time of the socket call in which it completed. Not reported:
- * the {@code [DONE]} sentinel, and OpenAI's usage-only chunk (empty {@code choices}), which carries no token;
- * a usage object is read into the {@link OpenAiJson} given. Events may straddle calls and chunks: state is kept
- * byte by byte.
+ * the {@code [DONE]} sentinel, and OpenAI's usage-only chunk, which carries no token. The data of an LLM API's
+ * events goes to its {@link LlmResponse}. Events may straddle calls and chunks: state is kept byte by byte.
  */
 final class SseEvents {
-    /** An event's data is kept up to this size for the checks above; a usage chunk is a few hundred bytes. */
+    /**
+     * An event's data is kept up to this size for the checks above; a chunk of a few tokens is a few hundred
+     * bytes, and a longer event is read as far as it is kept.
+     */
     static final int MAX_DATA = 16 << 10;
     private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEWLINE = {'\n'};
 
     private static final int NAME = 0;
@@ -25,7 +26,7 @@ final class SseEvents {
     private static final int OTHER = 3;
 
     private final LongConsumer completed;
-    private final OpenAiJson json;
+    private final LlmResponse response;
     private int line = NAME;
     private int nameMatched;
     private boolean lineEmpty = true;
@@ -34,12 +35,11 @@ final class SseEvents {
     private boolean cut;
     private byte[] data = new byte[256];
     private int dataLength;
-    private boolean dataTruncated;
 
-    /** @param json where usage goes; null when the endpoint is not an OpenAI one */
-    SseEvents(LongConsumer completed, OpenAiJson json) {
+    /** @param response reads the events' data; null when the endpoint is no LLM API */
+    SseEvents(LongConsumer completed, LlmResponse response) {
         this.completed = completed;
-        this.json = json;
+        this.response = response;
     }
 
     void feed(byte[] b, int off, int len, long tsNs) {
@@ -91,8 +91,8 @@ final class SseEvents {
 
     /**
      * Body bytes went by unseen. The line under way is skipped (its start is gone); the event under way still
-     * counts when its blank line comes, unexamined: the sentinel and a usage chunk are short and sit at the end
-     * of a call, where the capture keeps the bytes.
+     * counts when its blank line comes, unexamined: the sentinel, a usage chunk and the first events are short
+     * and sit at the end or start of a call, where the capture keeps the bytes.
      */
     void gap() {
         cut = true;
@@ -120,7 +120,6 @@ final class SseEvents {
 
     private void append(byte[] b, int off, int len) {
         int n = Math.min(len, MAX_DATA - dataLength);
-        dataTruncated |= n < len;
         if (dataLength + n > data.length) {
             byte[] bigger = new byte[Math.min(MAX_DATA, Math.max(data.length * 2, dataLength + n))];
             System.arraycopy(data, 0, bigger, 0, dataLength);
@@ -131,40 +130,20 @@ final class SseEvents {
     }
 
     private void dispatch(long tsNs) {
-        if (cut || hasData && !sentinel() && !usageOnly()) {
+        if (cut) {
+            if (response != null) {
+                response.cutEvent(tsNs);
+            }
+            completed.accept(tsNs);
+        } else if (hasData && !sentinel() && (response == null || response.event(data, dataLength, tsNs))) {
             completed.accept(tsNs);
         }
         cut = false;
         hasData = false;
         dataLength = 0;
-        dataTruncated = false;
     }
 
     private boolean sentinel() {
         return dataLength == DONE.length && Arrays.equals(data, 0, dataLength, DONE, 0, DONE.length);
-    }
-
-    private boolean usageOnly() {
-        if (json == null || dataTruncated || !usageObject()) {
-            return false;
-        }
-        json.read(data, 0, dataLength);
-        return json.usageOnly();
-    }
-
-    /** Whether the data has a usage object: most stream chunks have no usage, or {@code "usage": null}. */
-    private boolean usageObject() {
-        for (int i = 0; i + USAGE.length <= dataLength; i++) {
-            if (data[i] == '"' && Arrays.equals(data, i, i + USAGE.length, USAGE, 0, USAGE.length)) {
-                int j = i + USAGE.length;
-                while (j < dataLength && (data[j] == ' ' || data[j] == ':' || data[j] == '\n' || data[j] == '\t')) {
-                    j++;
-                }
-                if (j < dataLength && data[j] == '{') {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

@@ -4,13 +4,10 @@ package io.aiscope.probe.http;
 public final class Tokens {
     private Tokens() {}
 
-    /** Output tokens: usage.completion_tokens when the response had it, else streamed events of an LLM call. */
+    /** Output tokens of an LLM call: its usage when the response had it, else its streamed content events. */
     public static long outputTokens(HttpExchange x) {
-        OpenAiCall ai = x.openai();
-        if (ai != null && ai.completionTokens() != null) {
-            return ai.completionTokens();
-        }
-        return ai != null && x.streaming() ? x.tokenNs().length : 0;
+        LlmCall call = x.llm();
+        return call != null && call.outputTokens() != null ? call.outputTokens() : 0;
     }
 
     /** Mean gap between streamed tokens (first to last), -1 with fewer than two. */

@@ -9,19 +9,18 @@
  * Each record also carries the calling thread's scheduler counters and the process's run-queue total, so Java
  * can split a request's time into on-CPU, run-queue wait and blocked without an event per context switch. */
 #include "aiscope.h"
+#include "capture.h"
+#include "sched_clock.h"
 #include "http.h"
 #include <bpf/bpf_endian.h>
 
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_TCP 6
 #define MSG_PEEK 2
 #define EINTR 4
 #define EAGAIN 11
 #define ERESTARTSYS 512
 #define HTTP_MAX_IOV 8
-#define HTTP_MAX_THREADS 65536
 #define HTTP_MAX_SOCKS 65536
+#define HTTP_MAX_THREADS 65536
 
 /* x86-64 syscall numbers whose buffers we read. */
 #define NR_read 0
@@ -73,25 +72,6 @@ struct {
 	__type(value, __u64);
 } send_started SEC(".maps");
 
-struct thread_sched {
-	__u64 run_delay;   /* sched_info.run_delay when last added to its process's total */
-	__u64 on_cpu_since; /* when it last got a CPU */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, HTTP_MAX_THREADS);
-	__type(key, __u32);   /* tid */
-	__type(value, struct thread_sched);
-} threads SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AISCOPE_MAX_TARGETS);
-	__type(key, __u32);   /* tgid */
-	__type(value, __u64); /* run-queue wait of all its threads since tracing began */
-} proc_run_delay SEC(".maps");
-
 static __always_inline struct aiscope_http_settings *http_settings_now(void)
 {
 	__u32 zero = 0;
@@ -108,37 +88,6 @@ static __always_inline struct aiscope_http_event *reserve_short(void)
 	return e;
 }
 
-/* Sends the first `size` bytes of a record, waking the reader as submit_batched does. */
-static __always_inline void output_batched(void *e, __u64 size)
-{
-	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 quarter = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4;
-	__u64 threshold = quarter < AISCOPE_WAKEUP_BYTES ? quarter : AISCOPE_WAKEUP_BYTES;
-	if (bpf_ringbuf_output(&events, e, size, waiting >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
-		count_drop();
-}
-
-static __always_inline bool is_inet_tcp(struct sock *sk)
-{
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	return (family == AF_INET || family == AF_INET6) &&
-	       BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP;
-}
-
-/* The process's run-queue total as of now: what was added at switch-outs, plus the calling thread's own waits
- * since its last switch-out (other running threads' latest waits are added when they leave their CPU). */
-static __always_inline __u64 process_run_delay(__u32 tgid, __u32 tid, __u64 own_run_delay)
-{
-	__u64 total = 0;
-	__u64 *sum = bpf_map_lookup_elem(&proc_run_delay, &tgid);
-	if (sum)
-		total = *sum;
-	struct thread_sched *t = bpf_map_lookup_elem(&threads, &tid);
-	if (t && own_run_delay > t->run_delay)
-		total += own_run_delay - t->run_delay;
-	return total;
-}
-
 /* Whether this call moved the connection's first payload (if not, the connection may have been open, and in the
  * middle of a message, before tracing began). Bytes received can run ahead of those read, so an inbound call
  * counts as first when nothing was sent yet; an outbound one when nothing was received or sent before it. */
@@ -150,23 +99,6 @@ static __always_inline bool first_data(struct sock *sk, int ret, bool inbound)
 	if (ret <= 0)
 		return false;
 	return inbound ? sent == 0 : received == 0 && sent <= (__u64)ret;
-}
-
-/* Copies a single user buffer: its head, and its tail when it is longer than the head. */
-static __always_inline void copy_buffer(struct aiscope_http_event *e, const void *buf, __u64 len)
-{
-	__u32 n = len < HTTP_HEAD_BYTES ? len : HTTP_HEAD_BYTES;
-	asm volatile("%[n] &= 0x1fff" : [n] "+r"(n)); /* kept bounds for the verifier (the scratch has room) */
-	if (bpf_probe_read_user(e->head, n, buf))
-		return;
-	e->head_len = n;
-	if (len > HTTP_HEAD_BYTES) {
-		__u64 rest = len - HTTP_HEAD_BYTES;
-		__u32 t = rest < HTTP_TAIL_BYTES ? rest : HTTP_TAIL_BYTES;
-		asm volatile("%[t] &= 0x1ff" : [t] "+r"(t));
-		if (!bpf_probe_read_user(e->tail, t, buf + len - t))
-			e->tail_len = t;
-	}
 }
 
 /* Copies the head of a gathered buffer (readv/writev/recvmsg/sendmsg): the first bytes of its first iovecs. No
@@ -209,7 +141,7 @@ static __always_inline void capture(struct scratch *s, struct task_struct *task,
 	case NR_write:
 	case NR_recvfrom:
 	case NR_sendto:
-		copy_buffer(&s->e, arg2, len);
+		capture_user_buffer(s->e.head, &s->e.head_len, s->e.tail, &s->e.tail_len, arg2, len);
 		break;
 	case NR_readv:
 	case NR_writev:
@@ -336,58 +268,26 @@ int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
-/* The process's run-queue total, and (when asked for) one record per long enough wait. A thread's run_delay
- * includes a wait once the thread is on CPU, so waits are added when it leaves the CPU again. */
+/* The process's run-queue total (sched_clock.h), and (when asked for) one record per long enough wait. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(http_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u32 tgid = BPF_CORE_READ(prev, tgid);
-	__u32 tid = BPF_CORE_READ(prev, pid);
-	if (tid && is_target(tgid)) {
-		__u64 run_delay = BPF_CORE_READ(prev, sched_info.run_delay);
-		struct thread_sched *t = bpf_map_lookup_elem(&threads, &tid);
-		if (!t) {
-			struct thread_sched fresh = {.run_delay = run_delay};
-			bpf_map_update_elem(&threads, &tid, &fresh, BPF_NOEXIST);
-		} else if (run_delay > t->run_delay) {
-			__u64 wait = run_delay - t->run_delay;
-			t->run_delay = run_delay;
-			__u64 *sum = bpf_map_lookup_elem(&proc_run_delay, &tgid);
-			if (sum) {
-				__sync_fetch_and_add(sum, wait);
-			} else {
-				bpf_map_update_elem(&proc_run_delay, &tgid, &wait, BPF_NOEXIST);
-			}
-			struct aiscope_http_settings *cfg = http_settings_now();
-			if (cfg && cfg->runq_wait_events && t->on_cpu_since > wait &&
-			    wait >= (__u64)cfg->min_runq_wait_us * 1000) {
-				struct aiscope_http_event *e = reserve_short();
-				if (e) {
-					__builtin_memset(e, 0, offsetof(struct aiscope_http_event, tail));
-					e->kind = HTTP_EV_RUNQ_WAIT;
-					e->tgid = tgid;
-					e->tid = tid;
-					e->ts_ns = t->on_cpu_since - wait;
-					e->bytes = wait;
-					submit_batched(e);
-				}
-			}
-		}
-	}
-	tgid = BPF_CORE_READ(next, tgid);
-	tid = BPF_CORE_READ(next, pid);
-	if (tid && is_target(tgid)) {
-		struct thread_sched *t = bpf_map_lookup_elem(&threads, &tid);
-		if (t) {
-			t->on_cpu_since = now;
-		} else {
-			struct thread_sched fresh = {
-				.run_delay = BPF_CORE_READ(next, sched_info.run_delay),
-				.on_cpu_since = now,
-			};
-			bpf_map_update_elem(&threads, &tid, &fresh, BPF_NOEXIST);
-		}
-	}
+	__u64 on_cpu_since = 0;
+	__u64 wait = sched_clock_switch(prev, next, bpf_ktime_get_ns(), &on_cpu_since);
+	if (!wait)
+		return 0;
+	struct aiscope_http_settings *cfg = http_settings_now();
+	if (!cfg || !cfg->runq_wait_events || on_cpu_since <= wait || wait < (__u64)cfg->min_runq_wait_us * 1000)
+		return 0;
+	struct aiscope_http_event *e = reserve_short();
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, offsetof(struct aiscope_http_event, tail));
+	e->kind = HTTP_EV_RUNQ_WAIT;
+	e->tgid = BPF_CORE_READ(prev, tgid);
+	e->tid = BPF_CORE_READ(prev, pid);
+	e->ts_ns = on_cpu_since - wait;
+	e->bytes = wait;
+	submit_batched(e);
 	return 0;
 }

@@ -2,9 +2,11 @@
 /* Event layout of the http family: the single definition; Java reads it from this object's BTF. */
 #pragma once
 
+#include "capture.h"
+
 /* Bytes copied from the start of each socket call's buffer, and from its end when it moved more. */
-#define HTTP_HEAD_BYTES 4096
-#define HTTP_TAIL_BYTES 256
+#define HTTP_HEAD_BYTES CAPTURE_HEAD_BYTES
+#define HTTP_TAIL_BYTES CAPTURE_TAIL_BYTES
 
 enum http_event_kind {
 	HTTP_EV_DATA = 1,      /* a read/recv or write/send call on a TCP socket of a traced process returned */

@@ -1,8 +1,7 @@
 package io.aiscope.probe.proc;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aiscope.bpf.EventLayout;
+import io.aiscope.correlate.ProcessAction;
 import io.aiscope.engine.FamilyContext;
 import io.aiscope.engine.ProbeFamily;
 import io.aiscope.engine.ProcessNames;
@@ -12,19 +11,25 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+
+import static io.aiscope.probe.proc.ProcEventLayout.CONNECT;
+import static io.aiscope.probe.proc.ProcEventLayout.EXEC;
+import static io.aiscope.probe.proc.ProcEventLayout.EXIT;
+import static io.aiscope.probe.proc.ProcEventLayout.FORK;
+import static io.aiscope.probe.proc.ProcEventLayout.LIBRARIES;
+import static io.aiscope.probe.proc.ProcEventLayout.OPEN;
 
 /**
- * The process tree of the traced workload: forks, execs and exits as the kernel saw them. Always loaded: its BPF
- * object owns the shared target set, and the session reacts to its execs (new libraries to probe) and exits.
+ * The traced workload's processes and what they did outside themselves: forks, execs (with argv) and exits as
+ * the kernel saw them, the files they opened and the addresses they connected to. Always loaded: its BPF object
+ * owns the shared target set, the session reacts to its execs (new libraries to probe), and every action goes
+ * to the session's action listeners (the agent correlation).
  */
 public final class ProcFamily implements ProbeFamily {
-    private static final int FORK = 1, EXEC = 2, EXIT = 3, LIBRARIES = 4;
-    private static final int MAX_PROCESSES = 100_000;
+    private static final int MAX_PROCESSES = 10_000;
 
     /** What the session wants to hear at once: a traced process may map new libraries to probe. */
     public interface Listener {
@@ -36,13 +41,13 @@ public final class ProcFamily implements ProbeFamily {
     }
 
     private final Listener listener;
-    private final Map<Integer, ProcessInfo> processes = new LinkedHashMap<>();
     private final ProcessNames names;
-    private Consumer<TraceEvent> trace;
-    private EventLayout.U32 kind, tgid, ppid, stopped;
-    private EventLayout.S32 exitCode;
-    private EventLayout.U64 ts;
-    private EventLayout.Chars comm, filename;
+    private final ProcessTree tree = new ProcessTree(MAX_PROCESSES);
+    private final FileOpens files = new FileOpens();
+    private final Connects connects = new Connects();
+    private FamilyContext context;
+    private ProcEventLayout layout;
+    private long originNs;
 
     public ProcFamily(Listener listener, ProcessNames names) {
         this.listener = listener;
@@ -56,113 +61,115 @@ public final class ProcFamily implements ProbeFamily {
 
     @Override
     public String summary() {
-        return "process tree of the traced workload: fork, exec, exit (always on)";
+        return "process tree of the traced workload: fork, exec with argv, exit, file opens, connects (always on)";
     }
 
     @Override
     public void start(FamilyContext context) {
-        EventLayout layout = new EventLayout(context.object(), "aiscope_proc_event");
-        kind = layout.u32("kind");
-        tgid = layout.u32("tgid");
-        ppid = layout.u32("ppid");
-        stopped = layout.u32("stopped");
-        exitCode = layout.s32("exit_code");
-        ts = layout.u64("ts_ns");
-        comm = layout.chars("comm", 16);
-        filename = layout.chars("filename", 256);
-        trace = context.events();
+        this.context = context;
+        this.layout = new ProcEventLayout(context.object());
+        this.originNs = System.nanoTime();
         context.object().programs().stream().filter(p -> !p.isUprobe()).forEach(context::attachOrReport);
         context.probeLibraries(List.of(new UprobePlan(name(), "dynamic loader", "ld-linux*.so*", List.of(
                 new UprobePlan.Probe("_dl_debug_state", context.object().program("proc_libraries_changed"), null, 0)))));
     }
 
     /** Registers a process aiscope started tracing itself (a launched command, a -p PID). */
-    public synchronized void seed(int pid) {
-        ProcessInfo p = processes.computeIfAbsent(pid, ProcessInfo::new);
-        p.comm = names.comm(pid);
+    public void seed(int pid) {
+        tree.seed(pid, names.comm(pid), ProcFs.ppid(pid), ProcFs.cmdline(pid));
     }
 
     @Override
     public void onEvent(MemorySegment e) {
-        int pid = tgid.getInt(e);
-        int type = kind.getInt(e);
-        if (type == LIBRARIES) {
-            listener.librariesChanged(pid, stopped.getInt(e) != 0);
-            return;
+        int pid = layout.pid(e);
+        switch (layout.kind(e)) {
+            case LIBRARIES -> listener.librariesChanged(pid, layout.stopped(e));
+            case OPEN -> opened(layout.fileOpen(e), layout.pathCut(e));
+            case CONNECT -> connected(layout.connect(e));
+            case FORK -> forked(e, pid);
+            case EXEC -> execd(e, pid);
+            case EXIT -> exited(e, pid);
+            default -> throw new IllegalArgumentException("unknown proc event kind " + layout.kind(e));
         }
-        String name = comm.get(e);
-        names.remember(pid, name);
-        ProcessInfo p;
-        synchronized (this) {
-            p = processes.get(pid);
-            if (p == null && processes.size() < MAX_PROCESSES) {
-                p = new ProcessInfo(pid);
-                processes.put(pid, p);
-            }
-            if (p != null) {
-                p.comm = name;
-                switch (type) {
-                    case FORK -> {
-                        p.ppid = ppid.getInt(e);
-                        p.startNs = ts.get(e);
-                    }
-                    case EXEC -> p.exe = filename.get(e);
-                    case EXIT -> {
-                        p.waitStatus = exitCode.get(e);
-                        p.exitNs = ts.get(e);
-                    }
-                    default -> throw new IllegalArgumentException("unknown proc event kind " + type);
-                }
-            }
-        }
-        String typeName = switch (type) {
-            case FORK -> "fork";
-            case EXEC -> "exec";
-            default -> "exit";
-        };
-        if (type == EXEC) {
-            listener.exec(pid, filename.get(e));
-        }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("comm", name);
-        if (type == FORK) {
-            fields.put("ppid", ppid.getInt(e));
-        } else if (type == EXEC) {
-            fields.put("filename", filename.get(e));
-        } else if (p != null) {
-            fields.put("exit_code", p.exitCode());
-        }
-        trace.accept(new TraceEvent(name(), typeName, ts.get(e), pid, pid, fields));
     }
 
-    public synchronized List<ProcessInfo> processes() {
-        return new ArrayList<>(processes.values());
+    private void forked(MemorySegment e, int pid) {
+        long ts = layout.tsNs(e);
+        int parent = layout.ppid(e);
+        String comm = remember(pid, e);
+        tree.fork(ts, pid, parent, comm);
+        context.actions().accept(new ProcessAction.Fork(ts, pid, parent));
+        trace("fork", ts, pid, pid, Map.of("comm", comm, "ppid", parent));
+    }
+
+    private void execd(MemorySegment e, int pid) {
+        long ts = layout.tsNs(e);
+        String filename = layout.filename(e);
+        Argv argv = layout.argv(e);
+        String comm = remember(pid, e);
+        tree.exec(pid, new ProcessInfo.Exec(ts, filename, comm, argv));
+        listener.exec(pid, filename);
+        context.actions().accept(new ProcessAction.Exec(ts, pid, filename, argv.args()));
+        if (context.wantsEvents()) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("comm", comm);
+            fields.put("filename", filename);
+            fields.put("argv", argv.args());
+            if (argv.cut()) {
+                fields.put("argv_truncated", true);
+            }
+            trace("exec", ts, pid, pid, fields);
+        }
+    }
+
+    private void exited(MemorySegment e, int pid) {
+        long ts = layout.tsNs(e);
+        String comm = remember(pid, e);
+        int code = tree.exit(ts, pid, comm, layout.waitStatus(e));
+        context.actions().accept(new ProcessAction.Exit(ts, pid, code));
+        trace("exit", ts, pid, pid, Map.of("comm", comm, "exit_code", code));
+    }
+
+    private void opened(ProcessAction.FileOpen open, boolean pathCut) {
+        files.add(open, pathCut);
+        context.actions().accept(open);
+        if (context.wantsEvents()) {
+            trace("open", open.tsNs(), open.pid(), open.tid(), Map.of("path", open.path(),
+                    "flags", OpenFlags.describe(open.flags()), "result", open.result()));
+        }
+    }
+
+    private void connected(ProcessAction.Connect connect) {
+        connects.add(connect);
+        context.actions().accept(connect);
+        if (context.wantsEvents()) {
+            trace("connect", connect.tsNs(), connect.pid(), connect.tid(), Map.of("address", connect.address(),
+                    "port", connect.port(), "result", connect.result()));
+        }
+    }
+
+    private String remember(int pid, MemorySegment e) {
+        String comm = layout.comm(e);
+        names.remember(pid, comm);
+        return comm;
+    }
+
+    private void trace(String type, long ts, int pid, int tid, Map<String, Object> fields) {
+        if (context.wantsEvents()) {
+            context.events().accept(new TraceEvent(name(), type, ts, pid, tid, fields));
+        }
     }
 
     @Override
-    public synchronized void report(ObjectNode section, ProcessNames names) {
-        ArrayNode list = section.putArray("processes");
-        for (ProcessInfo p : processes.values()) {
-            ObjectNode o = list.addObject();
-            o.put("pid", p.pid);
-            o.put("ppid", p.ppid);
-            o.put("comm", p.comm);
-            o.put("exe", p.exe);
-            if (p.exited()) {
-                o.put("exit_code", p.exitCode());
-            } else {
-                o.putNull("exit_code");
-            }
-        }
+    public void report(ObjectNode section, ProcessNames names) {
+        tree.write(section, originNs);
+        files.write(section.putObject("files"));
+        connects.write(section);
     }
 
     @Override
     public void registerMetrics(PrometheusRegistry registry, ProcessNames names) {
         GaugeWithCallback.builder().name("aiscope_traced_processes").help("Processes aiscope traces now")
-                .callback(cb -> cb.call(liveCount())).register(registry);
-    }
-
-    private synchronized long liveCount() {
-        return processes.values().stream().filter(p -> !p.exited()).count();
+                .callback(cb -> cb.call(tree.live())).register(registry);
     }
 }

@@ -1,11 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Follows traced processes across fork, exec and exit in the kernel, so a launched command's descendants are
- * traced from their first instruction and uprobes filter on one map lookup. */
+ * traced from their first instruction and uprobes filter on one map lookup. Reports what they do to the world
+ * outside: the programs they run (with argv), the files they open and the addresses they connect to. */
 #include "aiscope.h"
 #include "proc.h"
 
-/* Keeps the layout in this object's BTF for the Java decoder. */
+/* Keeps the layouts in this object's BTF for the Java decoder. */
 const volatile struct aiscope_proc_event aiscope_proc_event_layout __attribute__((unused));
+const volatile struct aiscope_proc_io_event aiscope_proc_io_event_layout __attribute__((unused));
+
+/* x86-64 syscall numbers (orig_ax at syscall exit). */
+#define NR_open 2
+#define NR_connect 42
+#define NR_creat 85
+#define NR_openat 257
+#define NR_openat2 437
+#define TS_COMPAT 0x0002 /* thread_info.status: a 32-bit syscall, whose numbers are others */
+#define O_WRONLY 01
+#define O_CREAT 0100
+#define O_TRUNC 01000
+
+/* A fork, exit or library record: everything before the argument block, which only an exec fills. */
+static __always_inline struct aiscope_proc_event *reserve_without_args(void)
+{
+	struct aiscope_proc_event *e = bpf_ringbuf_reserve(&events, offsetof(struct aiscope_proc_event, args), 0);
+	if (!e)
+		count_drop();
+	return e;
+}
+
+static __always_inline void begin_record(struct aiscope_proc_event *e, __u32 kind, __u32 tgid)
+{
+	e->kind = kind;
+	e->tgid = tgid;
+	e->ppid = 0;
+	e->exit_code = 0;
+	e->stopped = 0;
+	e->args_len = 0;
+	e->args_total = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->filename[0] = 0;
+}
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
@@ -16,20 +51,27 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 		return 0; /* a new thread, or not ours */
 	bpf_map_update_elem(&targets, &ctgid, &ptgid, BPF_ANY);
 
-	struct aiscope_proc_event *e = reserve_event(struct aiscope_proc_event);
+	struct aiscope_proc_event *e = reserve_without_args();
 	if (!e)
 		return 0;
-	e->kind = PROC_FORK;
-	e->stopped = 0;
-	e->_pad = 0;
-	e->tgid = ctgid;
+	begin_record(e, PROC_FORK, ctgid);
 	e->ppid = ptgid;
-	e->exit_code = 0;
-	e->ts_ns = bpf_ktime_get_ns();
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
-	e->filename[0] = 0;
 	submit_batched(e);
 	return 0;
+}
+
+/* The new image's argv: the kernel has just written it onto the new stack (resident), between mm->arg_start and
+ * arg_end. Only that range is read: the environment follows it and may hold secrets. */
+static __always_inline void copy_args(struct aiscope_proc_event *e, struct task_struct *task)
+{
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 total = end > start ? end - start : 0;
+	__u32 n = total < PROC_ARGS_LEN ? total : PROC_ARGS_LEN;
+	e->args_total = total;
+	if (n && !bpf_probe_read_user(e->args, n, (const void *)start))
+		e->args_len = n;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -41,15 +83,10 @@ int BPF_PROG(proc_exec, struct task_struct *task, pid_t old_pid, struct linux_bi
 	struct aiscope_proc_event *e = reserve_event(struct aiscope_proc_event);
 	if (!e)
 		return 0;
-	e->kind = PROC_EXEC;
-	e->stopped = 0;
-	e->_pad = 0;
-	e->tgid = tgid;
-	e->ppid = 0;
-	e->exit_code = 0;
-	e->ts_ns = bpf_ktime_get_ns();
+	begin_record(e, PROC_EXEC, tgid);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	bpf_probe_read_kernel_str(&e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	copy_args(e, task);
 	submit_now(e); /* the engine looks for libraries to attach to */
 	return 0;
 }
@@ -60,20 +97,106 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	if (BPF_CORE_READ(task, signal, live.counter) != 0 || !is_target(tgid))
 		return 0; /* other threads of the process live on */
-	struct aiscope_proc_event *e = reserve_event(struct aiscope_proc_event);
+	struct aiscope_proc_event *e = reserve_without_args();
 	if (e) {
-		e->kind = PROC_EXIT;
-		e->stopped = 0;
-		e->_pad = 0;
-		e->tgid = tgid;
-		e->ppid = 0;
+		begin_record(e, PROC_EXIT, tgid);
 		e->exit_code = BPF_CORE_READ(task, exit_code);
-		e->ts_ns = bpf_ktime_get_ns();
 		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
-		e->filename[0] = 0;
 		submit_now(e);
 	}
 	bpf_map_delete_elem(&targets, &tgid);
+	return 0;
+}
+
+/* The path argument, as the caller passed it (relative paths stay relative). */
+static __always_inline void copy_path(struct aiscope_proc_io_event *e, const char *path)
+{
+	long n = bpf_probe_read_user_str(e->path, PROC_PATH_LEN, path);
+	if (n < 0) {
+		e->path[0] = 0;
+		e->capture |= PROC_IO_UNREADABLE;
+	} else if (n == PROC_PATH_LEN) {
+		/* Filled to the end: cut, unless the string ended exactly there. */
+		char last;
+		if (!bpf_probe_read_user(&last, 1, path + PROC_PATH_LEN - 1) && last)
+			e->capture |= PROC_IO_CUT;
+	}
+}
+
+static __always_inline void read_open(struct aiscope_proc_io_event *e, struct pt_regs *regs, long nr)
+{
+	const char *path = (const char *)regs->si;
+	switch (nr) {
+	case NR_open:
+		path = (const char *)regs->di;
+		e->flags = regs->si;
+		break;
+	case NR_creat:
+		path = (const char *)regs->di;
+		e->flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case NR_openat:
+		e->flags = regs->dx;
+		break;
+	default: { /* openat2: the flags are in the caller's struct open_how */
+		__u64 flags;
+		if (bpf_probe_read_user(&flags, sizeof(flags), &((struct open_how *)regs->dx)->flags))
+			e->capture |= PROC_IO_UNREADABLE;
+		else
+			e->flags = flags;
+	}
+	}
+	copy_path(e, path);
+}
+
+/* The struct sockaddr as passed; Java tells the families apart. */
+static __always_inline void read_connect(struct aiscope_proc_io_event *e, struct pt_regs *regs)
+{
+	__u32 n = regs->dx; /* an int: a negative one (refused with EINVAL) reads as large */
+	if (n > PROC_SOCKADDR_LEN)
+		n = PROC_SOCKADDR_LEN;
+	/* A bound the compiler must keep for the verifier (it compares a copy): at most 255, and path[] follows. */
+	asm volatile("%[n] &= 0xff" : [n] "+r"(n));
+	if (n && bpf_probe_read_user(e->addr, n, (const void *)regs->si))
+		e->capture |= PROC_IO_UNREADABLE;
+	else
+		e->addr_len = n;
+}
+
+/* Every syscall's exit on the machine passes here (no kprobes or syscall tracepoints on the kernels this must run
+ * on), so the syscall number is tested first and nothing else is done for the others. At exit the user registers
+ * still hold the arguments, and the memory they point to was just read by the kernel, so it is resident. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(proc_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	bool open = nr == NR_openat || nr == NR_open || nr == NR_openat2 || nr == NR_creat;
+	if (!open && nr != NR_connect)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!is_target(tgid))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (task->thread_info.status & TS_COMPAT)
+		return 0;
+	struct aiscope_proc_io_event *e = reserve_event(struct aiscope_proc_io_event);
+	if (!e)
+		return 0;
+	e->kind = open ? PROC_OPEN : PROC_CONNECT;
+	e->tgid = tgid;
+	e->tid = (__u32)pid_tgid;
+	e->flags = 0;
+	e->result = ret;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->capture = 0;
+	e->addr_len = 0;
+	e->path[0] = 0;
+	if (open)
+		read_open(e, regs, nr);
+	else
+		read_connect(e, regs);
+	submit_batched(e);
 	return 0;
 }
 
@@ -88,21 +211,15 @@ int BPF_KPROBE(proc_libraries_changed)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!is_target(tgid))
 		return 0;
-	struct aiscope_proc_event *e = reserve_event(struct aiscope_proc_event);
+	struct aiscope_proc_event *e = reserve_without_args();
 	if (!e)
 		return 0;
 	struct aiscope_settings *s = current_settings();
+	begin_record(e, PROC_LIBRARIES, tgid);
 	/* Stop before the engine can see the event: its SIGCONT then always comes after (a SIGCONT that overtakes
 	 * a stop still pending cancels it, so the process cannot be left stopped). */
 	e->stopped = s && s->stop_on_load && bpf_send_signal(SIGSTOP) == 0;
-	e->_pad = 0;
-	e->kind = PROC_LIBRARIES;
-	e->tgid = tgid;
-	e->ppid = 0;
-	e->exit_code = 0;
-	e->ts_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(&e->comm, sizeof(e->comm));
-	e->filename[0] = 0;
 	submit_now(e);
 	return 0;
 }

@@ -5,7 +5,7 @@ import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.http.HttpExchange;
 import io.aiscope.probe.http.HttpExchange.Outcome;
 import io.aiscope.probe.http.HttpExchange.Role;
-import io.aiscope.probe.http.OpenAiCall;
+import io.aiscope.probe.http.LlmCall;
 import io.aiscope.probe.http.ThreadClock;
 
 /** Finished requests for the exporter's tests: a builder over HttpExchange's many fields, with plain defaults. */
@@ -27,7 +27,8 @@ final class Exchanges {
     long endNs = startNs + 12 * MS;
     long[] tokenNs = {};
     boolean streaming;
-    OpenAiCall openai;
+    boolean tls;
+    LlmCall llm;
     Outcome outcome = Outcome.COMPLETE;
     int[] tids = {4243};
     Decomposition decomposition =
@@ -50,17 +51,18 @@ final class Exchanges {
         }
         e.endNs = e.startNs + 500 * MS;
         e.streaming = true;
-        e.openai = new OpenAiCall("chat", "llama-3-8b", true, 128, 12, 10);
+        e.llm = new LlmCall("openai", "chat", "llama-3-8b", true, 128, "llama-3-8b", 12, 10, false, 10,
+                e.firstBodyNs, null, null, null);
         e.decomposition = new Decomposition(Decomposition.Attribution.THREAD, 2_500_000, 300 * MS, 197_500_000,
                 40, 30, 1 << 20, 12 * MS, 1);
         return e;
     }
 
     TracedRequest request(long id) {
-        HttpExchange exchange = new HttpExchange(role, pid, 0xffff8880_12345678L, method, path, route, status,
+        HttpExchange exchange = new HttpExchange(role, pid, 0xffff8880_12345678L, method, "llm", path, route, status,
                 requestBytes, responseBytes, startNs, requestEndNs, responseStartNs, firstBodyNs, endNs, tokenNs,
-                streaming, openai, outcome, tids[0], tids[tids.length - 1], tids, ThreadClock.NONE,
+                streaming, llm, outcome, tids[0], tids[tids.length - 1], tids, ThreadClock.NONE,
                 ThreadClock.NONE);
-        return new TracedRequest(id, exchange, 8000, 41000, decomposition);
+        return new TracedRequest(id, exchange, 8000, 41000, tls, decomposition);
     }
 }

@@ -5,7 +5,7 @@ import io.aiscope.testing.OtlpReceiver;
 import io.aiscope.correlate.Decomposition;
 import io.aiscope.probe.http.HttpExchange.Outcome;
 import io.aiscope.probe.http.HttpExchange.Role;
-import io.aiscope.probe.http.OpenAiCall;
+import io.aiscope.probe.http.LlmCall;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
@@ -46,6 +46,7 @@ class OtlpRequestExporterTest {
     @Test
     void streamedChatCompletionIsOneTraceWithPhasesTokensAndAttributes() throws IOException {
         Exchanges chat = Exchanges.streamedChat();
+        chat.tls = true;
         OtlpRequestExporter exporter = exporter(receiver.baseUrl(), null);
         exporter.export(chat.request(7), "vllm-server");
         exporter.close();
@@ -79,8 +80,9 @@ class OtlpRequestExporterTest {
                 "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.response.time_to_first_chunk",
                 "aiscope.request.id", "aiscope.ttft_ms", "aiscope.attribution", "aiscope.runqueue_ms",
                 "aiscope.on_cpu_ms", "aiscope.off_cpu_ms", "aiscope.cuda.calls", "aiscope.cuda.launches",
-                "aiscope.cuda.copy_bytes", "aiscope.cuda.sync_ms", "aiscope.tcp.retransmits");
+                "aiscope.cuda.copy_bytes", "aiscope.cuda.sync_ms", "aiscope.tcp.retransmits", "url.scheme");
         assertString(a, "http.request.method", "POST");
+        assertString(a, "url.scheme", "https");
         assertString(a, "url.path", "/v1/chat/completions");
         assertString(a, "http.route", "/v1/chat/completions");
         assertInt(a, "http.response.status_code", 200);
@@ -131,7 +133,8 @@ class OtlpRequestExporterTest {
         Exchanges embeddings = new Exchanges();
         embeddings.method = "POST";
         embeddings.path = embeddings.route = "/v1/embeddings";
-        embeddings.openai = new OpenAiCall("embeddings", "bge-small", null, null, 8, null);
+        embeddings.llm = new LlmCall("openai", "embeddings", "bge-small", null, null, "bge-small", 8, null, false, 0, 0,
+                null, null, null);
 
         List<OtlpReceiver.Received> spans = exportAll(List.of(embeddings));
 

@@ -3,7 +3,7 @@ package io.aiscope.output.perfetto;
 import io.aiscope.correlate.Decomposition;
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.http.HttpExchange;
-import io.aiscope.probe.http.OpenAiCall;
+import io.aiscope.probe.http.LlmCall;
 import io.aiscope.probe.http.ThreadClock;
 
 import java.util.stream.IntStream;
@@ -18,7 +18,7 @@ final class Requests {
     private long start, requestEnd, responseStart, firstBody, end;
     private long[] tokens = new long[0];
     private boolean streaming;
-    private OpenAiCall openai;
+    private LlmCall llm;
     private HttpExchange.Outcome outcome = HttpExchange.Outcome.COMPLETE;
     private int startTid = 100, endTid = 100;
 
@@ -39,7 +39,8 @@ final class Requests {
         this.streaming = true;
         this.firstBody = firstBody;
         this.tokens = tokens;
-        this.openai = new OpenAiCall("chat", "tiny-llm", true, 64, 12, tokens.length);
+        this.llm = new LlmCall("openai", "chat", "tiny-llm", true, 64, "tiny-llm", 12, tokens.length, false,
+                tokens.length, tokens.length > 0 ? tokens[0] : 0, null, null, null);
         return this;
     }
 
@@ -51,7 +52,7 @@ final class Requests {
     Requests get(String path) {
         this.method = "GET";
         this.path = path;
-        this.openai = null;
+        this.llm = null;
         return this;
     }
 
@@ -69,8 +70,8 @@ final class Requests {
     HttpExchange exchange() {
         int[] tids = startTid == endTid ? new int[] {startTid}
                 : IntStream.of(Math.min(startTid, endTid), Math.max(startTid, endTid)).toArray();
-        return new HttpExchange(role, pid, 0xffff8880_1234_5678L, method, path, path, status, 512, 4096, start,
-                requestEnd, responseStart, firstBody, end, tokens, streaming, openai, outcome, startTid, endTid, tids,
+        return new HttpExchange(role, pid, 0xffff8880_1234_5678L, method, "llm", path, path, status, 512, 4096,
+                start, requestEnd, responseStart, firstBody, end, tokens, streaming, llm, outcome, startTid, endTid, tids,
                 ThreadClock.NONE, ThreadClock.NONE);
     }
 
@@ -78,6 +79,6 @@ final class Requests {
         Decomposition d = new Decomposition(startTid == endTid ? Decomposition.Attribution.THREAD
                 : Decomposition.Attribution.PROCESS_WINDOW, 1_500_000, startTid == endTid ? 3_000_000 : -1,
                 startTid == endTid ? 500_000 : -1, 7, 3, 1 << 20, 250_000, 1);
-        return new TracedRequest(id, exchange(), 8000, 41000, d);
+        return new TracedRequest(id, exchange(), 8000, 41000, false, d);
     }
 }

@@ -29,6 +29,7 @@ class HttpConnectionTest {
             assertThat(x.pid()).isEqualTo(42);
             assertThat(x.sock()).isEqualTo(0xfeedL);
             assertThat(x.method()).isEqualTo("GET");
+            assertThat(x.host()).isEqualTo("a");
             assertThat(x.path()).isEqualTo("/items/123");
             assertThat(x.route()).isEqualTo("/items/{id}");
             assertThat(x.status()).isEqualTo(200);
@@ -42,7 +43,7 @@ class HttpConnectionTest {
             assertThat(x.outcome()).isEqualTo(Outcome.COMPLETE);
             assertThat(x.streaming()).isFalse();
             assertThat(x.tokenNs()).isEmpty();
-            assertThat(x.openai()).isNull();
+            assertThat(x.llm()).isNull();
             assertThat(x.tids()).containsExactly(7);
             assertThat(x.startTid()).isEqualTo(7);
             assertThat(x.endTid()).isEqualTo(7);

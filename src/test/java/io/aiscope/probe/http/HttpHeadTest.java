@@ -31,6 +31,23 @@ class HttpHeadTest {
     }
 
     @Test
+    void hostIsKeptAsSentAndReusedWhileItStaysTheSame() {
+        assertThat(parse(true, "POST /v1/messages HTTP/1.1\r\nhOsT:  api.anthropic.com \r\n\r\n")).isTrue();
+        String first = head.host;
+        assertThat(first).isEqualTo("api.anthropic.com");
+        assertThat(parse(true, "POST /v1/messages HTTP/1.1\r\nHost: api.anthropic.com\r\n\r\n")).isTrue();
+        assertThat(head.host).isSameAs(first);
+        assertThat(parse(true, "GET / HTTP/1.1\r\nHost: localhost:8000\r\n\r\n")).isTrue();
+        assertThat(head.host).isEqualTo("localhost:8000");
+        assertThat(parse(true, "GET / HTTP/1.1\r\nX-Host: a\r\n\r\n")).isTrue();
+        assertThat(head.host).isNull();
+        assertThat(parse(true, "GET / HTTP/1.1\r\nHost: " + "h".repeat(300) + "\r\n\r\n")).isTrue();
+        assertThat(head.host).isNull();
+        assertThat(parse(true, "GET / HTTP/1.1\r\nHost: localhost:8000\r\n\r\n")).isTrue();
+        assertThat(head.host).isEqualTo("localhost:8000");
+    }
+
+    @Test
     void requestLines() {
         assertThat(parse(true, "PATCH /a/b?c#d HTTP/1.0\r\n\r\n")).isTrue();
         assertThat(head.method).isEqualTo("PATCH");

@@ -25,6 +25,13 @@ class OpenAiTest {
                 + Wire.bytes(body).length + "\r\n\r\n" + body;
     }
 
+    /** A call whose response was not streamed, without content. */
+    static LlmCall call(String operation, String model, Boolean stream, Integer maxTokens, String responseModel,
+            Integer inputTokens, Integer outputTokens) {
+        return new LlmCall("openai", operation, model, stream, maxTokens, responseModel, inputTokens, outputTokens,
+                false, 0, 0, null, null, null);
+    }
+
     private static String completion(String content) {
         return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"served-name\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":\"" + content + "\"},\"finish_reason\":\"stop\"}],"
@@ -36,7 +43,7 @@ class OpenAiTest {
         String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}],"
                 + "\"max_tokens\":16,\"stream\":false}";
         Wire w = new Wire().in(1, 1, post("/v1/chat/completions", body)).out(2, 1, json(completion("Hi!")));
-        assertThat(w.only().openai()).isEqualTo(new OpenAiCall("chat", "gpt-4o-mini", false, 16, 31, 9));
+        assertThat(w.only().llm()).isEqualTo(call("chat", "gpt-4o-mini", false, 16, "served-name", 31, 9));
     }
 
     @Test
@@ -45,12 +52,7 @@ class OpenAiTest {
                 + "\"content\":\"" + repeat('w', 20_000) + "\"}],\"temperature\":0.2,\"user\":\"" + repeat('u', 300)
                 + "\"}";
         Wire w = new Wire().in(1, 1, post("/v1/completions", body)).out(2, 1, json("{}"));
-        OpenAiCall call = w.only().openai();
-        assertThat(call.operation()).isEqualTo("text_completion");
-        assertThat(call.model()).isEqualTo("llama");
-        assertThat(call.stream()).isTrue();
-        assertThat(call.maxTokens()).isEqualTo(128);
-        assertThat(call.promptTokens()).isNull();
+        assertThat(w.only().llm()).isEqualTo(call("text_completion", "llama", true, 128, null, null, null));
     }
 
     @Test
@@ -60,7 +62,7 @@ class OpenAiTest {
                 + "\"},{\"role\":\"user\",\"content\":\"q [a] {b}\"}],\"model\":\"gpt-4o\","
                 + "\"max_completion_tokens\":300,\"stream\":false,\"metadata\":{\"model\":\"not-this\"}}";
         Wire w = new Wire().in(1, 1, post("/v1/chat/completions", body)).out(2, 1, json(completion("ok")));
-        assertThat(w.only().openai()).isEqualTo(new OpenAiCall("chat", "gpt-4o", false, 300, 31, 9));
+        assertThat(w.only().llm()).isEqualTo(call("chat", "gpt-4o", false, 300, "served-name", 31, 9));
     }
 
     @Test
@@ -72,7 +74,7 @@ class OpenAiTest {
             w.in(1 + i, 1, request.substring(off, Math.min(request.length(), off + 1000)));
         }
         w.out(100, 1, json("{}"));
-        assertThat(w.only().openai().model()).isEqualTo("m1");
+        assertThat(w.only().llm().model()).isEqualTo("m1");
     }
 
     @Test
@@ -82,7 +84,7 @@ class OpenAiTest {
         Wire w = new Wire().in(1, 1, request).result(2, 1, true, 0);
         HttpExchange x = w.only();
         assertThat(x.outcome()).isEqualTo(HttpExchange.Outcome.ABORTED);
-        assertThat(x.openai()).isEqualTo(new OpenAiCall("chat", "qwen", null, 64, null, null));
+        assertThat(x.llm()).isEqualTo(call("chat", "qwen", null, 64, null, null, null));
     }
 
     @Test
@@ -90,8 +92,7 @@ class OpenAiTest {
         String body = "{\"model\":\"m\",\"messages\":[]}";
         Wire w = new Wire().in(1, 1, post("/v1/chat/completions", body))
                 .out(2, 1, json(completion(repeat('c', 12_000))));
-        assertThat(w.only().openai().promptTokens()).isEqualTo(31);
-        assertThat(w.only().openai().completionTokens()).isEqualTo(9);
+        assertThat(w.only().llm()).isEqualTo(call("chat", "m", null, null, "served-name", 31, 9));
     }
 
     @Test
@@ -105,7 +106,7 @@ class OpenAiTest {
                 .out(2, 1, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + chunks + Wire.LAST_CHUNK);
         assertThat(w.only().endNs()).isEqualTo(2);
-        assertThat(w.only().openai().completionTokens()).isEqualTo(9);
+        assertThat(w.only().llm().outputTokens()).isEqualTo(9);
     }
 
     @Test
@@ -114,30 +115,40 @@ class OpenAiTest {
                 + "0.1,".repeat(3000) + "0.2]}],\"model\":\"e5\",\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}";
         Wire w = new Wire().in(1, 1, post("/v1/embeddings?x=1", "{\"input\":\"hello\",\"model\":\"e5\"}"))
                 .out(2, 1, json(response));
-        assertThat(w.only().openai()).isEqualTo(new OpenAiCall("embeddings", "e5", null, null, 8, null));
+        assertThat(w.only().llm()).isEqualTo(call("embeddings", "e5", null, null, "e5", 8, null));
     }
 
     @Test
-    void onlyTheThreeEndpointsAreOpenAi() {
+    void otherEndpointsAreNoLlmCalls() {
         Wire w = new Wire().in(1, 1, post("/v1/models", "{}")).out(2, 1, json("{}"))
-                .in(3, 1, post("/api/v1/chat/completions", "{\"model\":\"x\"}")).out(4, 1, json("{}"))
+                .in(3, 1, post("/v2/chat/completions", "{\"model\":\"x\"}")).out(4, 1, json("{}"))
                 .in(5, 1, post("/v1/chat/completions/", "{\"model\":\"x\"}")).out(6, 1, json("{}"));
-        assertThat(w.exchanges).allSatisfy(x -> assertThat(x.openai()).isNull());
+        assertThat(w.exchanges).hasSize(3).allSatisfy(x -> assertThat(x.llm()).isNull());
+    }
+
+    @Test
+    void prefixedEndpointWithAQuery() {
+        Wire w = new Wire().in(1, 1, post("/openai/v1/chat/completions?api-version=preview", "{\"model\":\"x\"}"))
+                .out(2, 1, json(completion("ok")));
+        assertThat(w.only().path()).isEqualTo("/openai/v1/chat/completions");
+        assertThat(w.only().host()).isEqualTo("llm");
+        assertThat(w.only().llm()).isEqualTo(call("chat", "x", null, null, "served-name", 31, 9));
     }
 
     @Test
     void notJsonOrCompressedBodiesGiveNulls() {
         Wire w = new Wire().in(1, 1, post("/v1/chat/completions", "model=x&stream=true"))
                 .out(2, 1, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\u001f\u008b\u0008\u0000");
-        assertThat(w.only().openai()).isEqualTo(new OpenAiCall("chat", null, null, null, null, null));
+        assertThat(w.only().llm()).isEqualTo(call("chat", null, null, null, null, null, null));
     }
 
     @Test
-    void errorResponseHasNoUsage() {
+    void errorCodeStandsForAMissingErrorType() {
         Wire w = new Wire().in(1, 1, post("/v1/chat/completions", "{\"model\":\"nope\"}"))
                 .out(2, 1, json("404 Not Found", "{\"error\":{\"message\":\"model not found\",\"code\":404}}\n"));
         HttpExchange x = w.only();
         assertThat(x.status()).isEqualTo(404);
-        assertThat(x.openai()).isEqualTo(new OpenAiCall("chat", "nope", null, null, null, null));
+        assertThat(x.llm()).isEqualTo(new LlmCall("openai", "chat", "nope", null, null, null, null, null, false, 0, 0,
+                "404", null, null));
     }
 }

@@ -34,23 +34,23 @@ class SseEventsTest {
 
     @Test
     void sentinelAndUsageChunkAreNotTokens() {
-        OpenAiJson json = new OpenAiJson();
+        LlmResponse json = new LlmResponse(0, true);
         SseEvents sse = new SseEvents(events::add, json);
         feed(sse, 1, "data: {\"choices\":[{\"delta\":{}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n");
         feed(sse, 2, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n");
         feed(sse, 3, "data: [DONE]\n\ndata:[DONE]\n\ndata: [DONE] \n\n");
         assertThat(events).containsExactly(1L, 3L);
-        assertThat(json.promptTokens).isEqualTo(3);
-        assertThat(json.completionTokens).isEqualTo(2);
+        assertThat(json.inputTokens).isEqualTo(3);
+        assertThat(json.outputTokens).isEqualTo(2);
     }
 
     @Test
     void multiLineDataIsOneEvent() {
-        OpenAiJson json = new OpenAiJson();
+        LlmResponse json = new LlmResponse(0, true);
         SseEvents sse = new SseEvents(events::add, json);
         feed(sse, 1, "data: {\"choices\": [],\ndata: \"usage\": {\"prompt_tokens\": 4}}\n\n");
         assertThat(events).isEmpty();
-        assertThat(json.promptTokens).isEqualTo(4);
+        assertThat(json.inputTokens).isEqualTo(4);
     }
 
     @Test
@@ -64,7 +64,7 @@ class SseEventsTest {
 
     @Test
     void hugeEventDataIsBoundedAndStillCounts() {
-        SseEvents sse = new SseEvents(events::add, new OpenAiJson());
+        SseEvents sse = new SseEvents(events::add, new LlmResponse(0, true));
         feed(sse, 1, "data: " + "z".repeat(SseEvents.MAX_DATA * 2) + "\"usage\":{}\n\n");
         assertThat(events).containsExactly(1L);
     }

@@ -45,8 +45,10 @@ class SseStreamTest {
         return chunks;
     }
 
-    private static void assertOpenAi(HttpExchange x) {
-        assertThat(x.openai()).isEqualTo(new OpenAiCall("chat", "llama-3-8b", true, 5, 11, 5));
+    /** The call with usage from the stream's last chunk, its first token's event moved at {@code firstContentNs}. */
+    private static void assertOpenAi(HttpExchange x, long firstContentNs) {
+        assertThat(x.llm()).isEqualTo(new LlmCall("openai", "chat", "llama-3-8b", true, 5, "llama-3-8b", 11, 5, false,
+                TOKENS.length, firstContentNs, null, null, null));
     }
 
     @Test
@@ -67,7 +69,7 @@ class SseStreamTest {
         assertThat(x.endNs()).isEqualTo(1000);
         assertThat(x.route()).isEqualTo("/v1/chat/completions");
         assertThat(x.tids()).containsExactly(1, 2);
-        assertOpenAi(x);
+        assertOpenAi(x, 300);
     }
 
     @Test
@@ -77,7 +79,7 @@ class SseStreamTest {
         assertThat(x.tokenNs()).containsExactly(200, 200, 200, 200, 200);
         assertThat(x.firstBodyNs()).isEqualTo(200);
         assertThat(x.endNs()).isEqualTo(200);
-        assertOpenAi(x);
+        assertOpenAi(x, 200);
     }
 
     @Test
@@ -90,7 +92,7 @@ class SseStreamTest {
                 .out(600, 1, chunk(USAGE) + chunk(DONE) + LAST_CHUNK);
         HttpExchange x = w.only();
         assertThat(x.tokenNs()).containsExactly(200, 200, 500, 500, 500);
-        assertOpenAi(x);
+        assertOpenAi(x, 200);
     }
 
     @Test
@@ -112,7 +114,7 @@ class SseStreamTest {
             HttpExchange x = w.only();
             assertThat(x.tokenNs()).as("calls of %d bytes", size)
                     .containsExactly(expected.stream().mapToLong(Long::longValue).toArray());
-            assertOpenAi(x);
+            assertOpenAi(x, expected.getFirst());
         }
     }
 
@@ -141,7 +143,7 @@ class SseStreamTest {
         HttpExchange x = w.only();
         assertThat(x.role()).isEqualTo(HttpExchange.Role.CLIENT);
         assertThat(x.tokenNs()).containsExactly(200, 300, 400, 500, 600);
-        assertOpenAi(x);
+        assertOpenAi(x, 200);
     }
 
     @Test
@@ -152,8 +154,8 @@ class SseStreamTest {
         assertThat(x.outcome()).isEqualTo(Outcome.ABORTED);
         assertThat(x.tokenNs()).containsExactly(300, 400);
         assertThat(x.endNs()).isEqualTo(500);
-        assertThat(x.openai().promptTokens()).isNull();
-        assertThat(x.openai().model()).isEqualTo("llama-3-8b");
+        assertThat(x.llm()).isEqualTo(new LlmCall("openai", "chat", "llama-3-8b", true, 5, "llama-3-8b", null, 2, true,
+                2, 300, null, null, null));
     }
 
     @Test
@@ -172,7 +174,8 @@ class SseStreamTest {
                 .out(400, 1, chunk(big)).out(500, 1, chunk(USAGE) + chunk(DONE) + LAST_CHUNK);
         HttpExchange x = w.only();
         assertThat(x.tokenNs()).containsExactly(300, 400);
-        assertThat(x.openai().completionTokens()).isEqualTo(5);
+        assertThat(x.llm().outputTokens()).isEqualTo(5);
+        assertThat(x.llm().contentEvents()).isEqualTo(2);
         assertThat(w.connection.captureLosses()).isZero();
     }
 
@@ -182,7 +185,7 @@ class SseStreamTest {
                 .out(3, 1, chunk("event: tick\r\ndata: 1\r\n\r\n: keep-alive comment\r\n\r\n"))
                 .out(4, 1, chunk("data: line one\ndata: line two\n\n")).out(5, 1, LAST_CHUNK);
         HttpExchange x = w.only();
-        assertThat(x.openai()).isNull();
+        assertThat(x.llm()).isNull();
         assertThat(x.tokenNs()).containsExactly(3, 4);
     }
 
@@ -194,6 +197,7 @@ class SseStreamTest {
                 .out(3, 1, chunk("\u001f\u008b binary")).out(4, 1, chunk("more binary") + LAST_CHUNK);
         HttpExchange x = w.only();
         assertThat(x.tokenNs()).containsExactly(3, 4);
-        assertThat(x.openai().promptTokens()).isNull();
+        assertThat(x.llm()).isEqualTo(new LlmCall("openai", "chat", "llama-3-8b", true, 5, null, null, null, false, 0, 0,
+                null, null, null));
     }
 }

@@ -22,6 +22,11 @@ final class Wire {
         connection = new HttpConnection(42, 0xfeedL, seenFromStart, new RouteTemplates(200), exchanges::add);
     }
 
+    /** A connection seen from its start that keeps up to {@code captureBytes} of LLM calls' content. */
+    Wire(int captureBytes) {
+        connection = new HttpConnection(42, 0xfeedL, true, new RouteTemplates(200), captureBytes, exchanges::add);
+    }
+
     Wire() {
         this(true);
     }
@@ -44,6 +49,18 @@ final class Wire {
     Wire out(long ts, int tid, byte[] data) {
         connection.accept(call(ts, tid, false, data));
         return this;
+    }
+
+    /**
+     * {@code data} written in calls of {@code size} bytes (the last may be shorter), the first at {@code ts}, each
+     * next one a nanosecond later; returns the time of the last.
+     */
+    long outInPieces(long ts, int tid, byte[] data, int size) {
+        long t = ts;
+        for (int off = 0; off < data.length; off += size, t++) {
+            out(t, tid, Arrays.copyOfRange(data, off, Math.min(data.length, off + size)));
+        }
+        return t - 1;
     }
 
     /** A call that returned {@code result} without data: 0 (end of stream) or -errno. */

@@ -9,12 +9,16 @@ import java.nio.file.Path;
 
 /**
  * A test workload for aiscope: an OpenAI-compatible, token-streaming model server on ONNX Runtime.
- * <pre>java -jar model-server.jar [--port N] [--threads K] [--model FILE] [--token-delay-ms D]</pre>
+ * <pre>java -jar model-server.jar [--port N] [--threads K] [--model FILE] [--token-delay-ms D]
+ *         [--tls-keystore FILE.p12 [--tls-port N] [--tls-password PW]]</pre>
  * Without {@code --model} it serves the tiny model generated in memory (the same bytes as
- * {@code TinyLmGenerator} writes). Prints {@code listening on 127.0.0.1:PORT} on stdout once it accepts requests.
+ * {@code TinyLmGenerator} writes). Prints {@code listening on 127.0.0.1:PORT} on stdout once it accepts requests,
+ * and with a keystore then {@code listening tls on 127.0.0.1:PORT}.
  */
 public final class ModelServer {
     private static final int WARM_UP_PASSES = 200;
+    private static final String USAGE = "usage: java -jar model-server.jar [--port N] [--threads K] [--model FILE] "
+            + "[--token-delay-ms D] [--tls-keystore FILE.p12 [--tls-port N] [--tls-password PW]]";
 
     private ModelServer() {
     }
@@ -25,6 +29,9 @@ public final class ModelServer {
         int threads = 4;
         Path modelFile = null;
         long tokenDelayMs = 0;
+        Path keystore = null;
+        int tlsPort = 0;
+        String tlsPassword = "aiscope-test";
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             try {
@@ -33,6 +40,9 @@ public final class ModelServer {
                     case "--threads" -> threads = Integer.parseInt(required(args[i], value));
                     case "--model" -> modelFile = Path.of(required(args[i], value));
                     case "--token-delay-ms" -> tokenDelayMs = Long.parseLong(required(args[i], value));
+                    case "--tls-keystore" -> keystore = Path.of(required(args[i], value));
+                    case "--tls-port" -> tlsPort = Integer.parseInt(required(args[i], value));
+                    case "--tls-password" -> tlsPassword = required(args[i], value);
                     default -> usage("unknown argument " + args[i]);
                 }
             } catch (NumberFormatException e) {
@@ -45,11 +55,14 @@ public final class ModelServer {
         TinyLm model = new TinyLm(modelFile == null ? TinyLmGenerator.generate() : Files.readAllBytes(modelFile));
         double passUs = warmUpModel(model);
         Server.warmUp(model);
-        int bound = new Server(model, port, threads, tokenDelayMs).start();
+        Server server = new Server(model, threads, tokenDelayMs);
+        int bound = server.listen(port);
+        int tlsBound = keystore == null ? 0 : server.listenTls(tlsPort, keystore, tlsPassword.toCharArray());
         System.err.printf("model-server: %s, %d words, forward pass %.0f us (16-token context), %d HTTP workers, "
                         + "started in %d ms%n", modelFile == null ? "generated tiny-lm" : modelFile, model.vocabulary().size(),
                 passUs, threads, (System.nanoTime() - begin) / 1_000_000);
         System.out.println("listening on 127.0.0.1:" + bound);
+        if (keystore != null) System.out.println("listening tls on 127.0.0.1:" + tlsBound);
         System.out.flush();
     }
 
@@ -74,7 +87,7 @@ public final class ModelServer {
 
     private static void usage(String problem) {
         System.err.println("model-server: " + problem);
-        System.err.println("usage: java -jar model-server.jar [--port N] [--threads K] [--model FILE] [--token-delay-ms D]");
+        System.err.println(USAGE);
         System.exit(2);
     }
 }

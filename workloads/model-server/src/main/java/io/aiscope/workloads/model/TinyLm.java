@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import java.nio.LongBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Map;
  * which thread does the work.
  */
 public final class TinyLm implements AutoCloseable {
+    public static final int CONTEXT_WINDOW = 1024;
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final Vocabulary vocabulary;
@@ -38,9 +41,16 @@ public final class TinyLm implements AutoCloseable {
         return vocabulary;
     }
 
-    /** One forward pass over the first {@code length} tokens: the next-token logits and the hidden state. */
+    /**
+     * One forward pass over the first {@code length} tokens, of which the model sees the last
+     * {@link #CONTEXT_WINDOW}: the next-token logits and the hidden state. The window keeps a pass over a
+     * megabyte-sized prompt as cheap as any other instead of hundreds of megabytes of embeddings per token.
+     */
     public Output forward(long[] tokens, int length) throws OrtException {
-        try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens, 0, length), new long[]{length});
+        int from = Math.max(0, length - CONTEXT_WINDOW);
+        long[] window = from == 0 ? tokens : Arrays.copyOfRange(tokens, from, length);
+        int seen = length - from;
+        try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(window, 0, seen), new long[]{seen});
              OrtSession.Result result = session.run(Map.of("tokens", input))) {
             float[] logits = ((OnnxTensor) result.get("logits").orElseThrow()).getFloatBuffer().array();
             float[] hidden = ((OnnxTensor) result.get("hidden").orElseThrow()).getFloatBuffer().array();

@@ -6,9 +6,10 @@ import io.aiscope.workloads.model.Vocabulary;
 import java.util.stream.LongStream;
 
 /**
- * A request to {@code /v1/completions} or {@code /v1/chat/completions}, validated, with its prompt tokenized:
- * the sequence marker, then the prompt's words; for chat, each message's role and content words, then the
- * word {@code assistant} for the turn to generate.
+ * A generation request to any of the text endpoints, validated, with its prompt tokenized: the sequence marker,
+ * then the prompt's words; for conversations (chat, messages, a responses input list), each message's role and
+ * content words, then the word {@code assistant} for the turn to generate. A system prompt (Anthropic's
+ * {@code system}, the responses API's {@code instructions}) counts as a first message of role {@code system}.
  */
 record CompletionRequest(Api api, String model, long[] prompt, int maxTokens, boolean stream, boolean includeUsage,
                          double temperature, long seed) {
@@ -17,9 +18,13 @@ record CompletionRequest(Api api, String model, long[] prompt, int maxTokens, bo
     static CompletionRequest parse(Api api, JsonNode body, Vocabulary vocabulary) throws BadRequest {
         long[] prompt = switch (api) {
             case COMPLETIONS -> vocabulary.encode(text(body, "prompt"));
-            case CHAT -> chatPrompt(body, vocabulary);
+            case CHAT -> conversation(null, body.path("messages"), vocabulary);
+            case MESSAGES -> conversation(body.path("system"), body.path("messages"), vocabulary);
+            case RESPONSES -> body.path("input").isTextual()
+                    ? conversation(body.path("instructions"), userMessage(body.path("input")), vocabulary)
+                    : conversation(body.path("instructions"), body.path("input"), vocabulary);
         };
-        long maxTokens = integer(body, "max_tokens", 16);
+        long maxTokens = integer(body, api == Api.RESPONSES ? "max_output_tokens" : "max_tokens", 16);
         if (maxTokens < 1 || maxTokens > MAX_TOKENS_LIMIT) {
             throw new BadRequest("max_tokens must be between 1 and " + MAX_TOKENS_LIMIT);
         }
@@ -33,15 +38,30 @@ record CompletionRequest(Api api, String model, long[] prompt, int maxTokens, bo
                 temperature.asDouble(1.0), integer(body, "seed", 0));
     }
 
-    private static long[] chatPrompt(JsonNode body, Vocabulary vocabulary) throws BadRequest {
-        JsonNode messages = body.path("messages");
+    private static JsonNode userMessage(JsonNode content) {
+        return Json.MAPPER.createArrayNode().add(Json.MAPPER.createObjectNode().put("role", "user").set("content", content));
+    }
+
+    private static long[] conversation(JsonNode system, JsonNode messages, Vocabulary vocabulary) throws BadRequest {
         if (!messages.isArray() || messages.isEmpty()) throw new BadRequest("messages must be a non-empty array");
         LongStream.Builder tokens = LongStream.builder();
+        if (system != null && !system.isMissingNode() && !system.isNull()) {
+            for (long t : vocabulary.encode("system " + content(system))) tokens.add(t);
+        }
         for (JsonNode message : messages) {
-            for (long t : vocabulary.encode(text(message, "role") + " " + text(message, "content"))) tokens.add(t);
+            for (long t : vocabulary.encode(text(message, "role") + " " + content(message.path("content")))) tokens.add(t);
         }
         for (long t : vocabulary.encode("assistant")) tokens.add(t);
         return tokens.build().toArray();
+    }
+
+    /** A message's content: a string, or a list of content blocks whose texts are joined (all APIs allow both). */
+    private static String content(JsonNode content) throws BadRequest {
+        if (content.isTextual()) return content.asText();
+        if (!content.isArray()) throw new BadRequest("content must be a string or an array of content blocks");
+        StringBuilder joined = new StringBuilder();
+        for (JsonNode block : content) joined.append(text(block, "text")).append(' ');
+        return joined.toString();
     }
 
     private static String text(JsonNode node, String field) throws BadRequest {

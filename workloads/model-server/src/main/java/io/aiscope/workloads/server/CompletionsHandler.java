@@ -7,11 +7,11 @@ import io.aiscope.workloads.model.TinyLm;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code POST /v1/completions} and {@code /v1/chat/completions}. The worker thread reads and checks the request,
- * then hands the generation to the inference thread. A non-streamed response is written by the worker once the
- * text is complete. A streamed one is written, token by token, by the worker from a hand-off queue (default), or
- * with {@code ?writer=inference} by the inference thread itself, the worker returning at once: then the thread
- * that writes the socket is not the one that read the request.
+ * The text-generation endpoints ({@link Api}). The worker thread reads and checks the request, then hands the
+ * generation to the inference thread. A non-streamed response is written by the worker once the text is
+ * complete. A streamed one is written, token by token, by the worker from a hand-off queue (default), or with
+ * {@code ?writer=inference} by the inference thread itself, the worker returning at once: then the thread that
+ * writes the socket is not the one that read the request. {@link Faults} in the query string come first.
  */
 final class CompletionsHandler implements Router.Handler {
     private static final AtomicLong IDS = new AtomicLong();
@@ -29,16 +29,22 @@ final class CompletionsHandler implements Router.Handler {
     @Override
     public void handle(HttpExchange exchange) throws Exception {
         boolean inferenceWrites = inferenceWrites(exchange);
+        Faults faults = Faults.of(exchange);
         CompletionRequest request = CompletionRequest.parse(api, Json.readObject(exchange), model.vocabulary());
-        OpenAiFormat format = new OpenAiFormat(api, IDS.incrementAndGet(), request.model());
+        Dialect dialect = Dialect.of(api, IDS.incrementAndGet(), request);
+        if (faults.rateLimited()) {
+            faults.answerRateLimited(exchange, dialect::rateLimited);
+            return;
+        }
         if (!request.stream()) {
             CollectedText collected = new CollectedText();
             inference.submit(generation(request, collected));
             CollectedText.Completed done = collected.result().get();
-            Responses.json(exchange, 200, format.completion(done.text(), done.usage()));
+            if (faults.resets()) ConnectionReset.reset(exchange);
+            else Responses.json(exchange, 200, faults.padded(dialect.whole(done.text(), done.usage())));
             return;
         }
-        SseResponse sse = new SseResponse(exchange, format, request.includeUsage(), request.maxTokens());
+        SseResponse sse = new SseResponse(exchange, dialect, request.maxTokens(), faults);
         if (inferenceWrites) {
             inference.submit(generation(request, sse));
             return;

@@ -15,6 +15,7 @@ import java.util.stream.LongStream;
 /**
  * {@code POST /v1/embeddings}: {@code input} is a string or an array of strings; each one's embedding is the
  * model's hidden state after a pass over it (sequence marker + words), computed on the inference thread.
+ * Of the {@link Faults}, only {@code rate_limit} applies.
  */
 final class EmbeddingsHandler implements Router.Handler {
     private final TinyLm model;
@@ -52,8 +53,13 @@ final class EmbeddingsHandler implements Router.Handler {
 
     @Override
     public void handle(HttpExchange exchange) throws Exception {
+        Faults faults = Faults.of(exchange);
         JsonNode body = Json.readObject(exchange);
         List<long[]> inputs = inputs(body.path("input"));
+        if (faults.rateLimited()) {
+            faults.answerRateLimited(exchange, Dialect::openAiRateLimited);
+            return;
+        }
         EmbeddingJob job = new EmbeddingJob(inputs);
         inference.submit(job);
         List<float[]> embeddings = job.result.get();

@@ -2,24 +2,35 @@ package io.aiscope.workloads.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The JSON shapes of one completion's responses, whole or streamed, in OpenAI's format. */
-final class OpenAiFormat {
-    private final Api api;
+import java.util.ArrayList;
+import java.util.List;
+
+/** OpenAI's completions and chat completions: {@code data:} events only, ended by {@code data: [DONE]}. */
+final class OpenAiFormat implements Dialect {
+    private final boolean chat;
     private final String id;
     private final String model;
+    private final boolean includeUsage;
     private final long created = System.currentTimeMillis() / 1000;
 
-    OpenAiFormat(Api api, long number, String model) {
-        this.api = api;
-        this.id = api.idPrefix + number;
+    OpenAiFormat(Api api, long number, String model, boolean includeUsage) {
+        this.chat = api == Api.CHAT;
+        this.id = (chat ? "chatcmpl-" : "cmpl-") + number;
         this.model = model;
+        this.includeUsage = includeUsage;
     }
 
-    /** One token's chunk; the first carries the chat role, the last the finish reason. */
-    ObjectNode chunk(String text, boolean first, boolean last) {
-        ObjectNode chunk = header(api.chunkObject);
+    @Override
+    public List<Event> opening() {
+        return List.of();
+    }
+
+    /** The first chunk carries the chat role, the last the finish reason. */
+    @Override
+    public Event token(String text, boolean first, boolean last) {
+        ObjectNode chunk = header(chat ? "chat.completion.chunk" : "text_completion");
         ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-        if (api == Api.CHAT) {
+        if (chat) {
             ObjectNode delta = choice.putObject("delta");
             if (first) delta.put("role", "assistant");
             delta.put("content", text);
@@ -28,25 +39,37 @@ final class OpenAiFormat {
         }
         if (last) choice.put("finish_reason", "length");
         else choice.putNull("finish_reason");
-        return chunk;
+        return Event.data(chunk);
     }
 
-    /** The chunk that {@code stream_options.include_usage} asks for: no choices, only usage. */
-    ObjectNode usageChunk(Usage usage) {
-        ObjectNode chunk = header(api.chunkObject);
-        chunk.putArray("choices");
-        putUsage(chunk, usage);
-        return chunk;
+    /** With {@code stream_options.include_usage}, a chunk with no choices and the usage comes before the end. */
+    @Override
+    public List<Event> closing(Usage usage) {
+        List<Event> events = new ArrayList<>();
+        if (includeUsage) {
+            ObjectNode chunk = header(chat ? "chat.completion.chunk" : "text_completion");
+            chunk.putArray("choices");
+            putUsage(chunk, usage);
+            events.add(Event.data(chunk));
+        }
+        events.add(new Event(null, "[DONE]"));
+        return events;
     }
 
-    ObjectNode completion(String text, Usage usage) {
-        ObjectNode response = header(api.object);
+    @Override
+    public ObjectNode whole(String text, Usage usage) {
+        ObjectNode response = header(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = response.putArray("choices").addObject().put("index", 0);
-        if (api == Api.CHAT) choice.putObject("message").put("role", "assistant").put("content", text);
+        if (chat) choice.putObject("message").put("role", "assistant").put("content", text);
         else choice.put("text", text);
         choice.put("finish_reason", "length");
         putUsage(response, usage);
         return response;
+    }
+
+    @Override
+    public ObjectNode rateLimited(String message) {
+        return Dialect.openAiRateLimited(message);
     }
 
     private ObjectNode header(String object) {

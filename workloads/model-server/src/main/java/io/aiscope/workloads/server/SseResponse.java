@@ -7,33 +7,38 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A streamed completion as server-sent events over a chunked response: one event per token, each written and
- * flushed on its own so that it leaves in its own socket write (HttpServer's chunked stream sends a chunk per
- * flush), then the usage event if asked for, then {@code [DONE]}, then the terminating chunk. Whichever thread
- * calls it writes the socket. A client that goes away ends the response: one line on stderr, no more tokens.
+ * A streamed generation as server-sent events over a chunked response, in one API's format: with the first
+ * token the head and the format's opening events, then one event per token, then the closing events, then the
+ * terminating chunk. Every event is written and flushed on its own so that it leaves in its own socket write
+ * (HttpServer's chunked stream sends a chunk per flush). Whichever thread calls it writes the socket. A client
+ * that goes away ends the response: one line on stderr, no more tokens. With a reset asked for, the connection
+ * is reset once that many token events are out.
  */
 final class SseResponse implements TokenSink {
+    private static final int NO_RESET = -1;
+
     private final HttpExchange exchange;
-    private final OpenAiFormat format;
-    private final boolean includeUsage;
+    private final Dialect dialect;
     private final int maxTokens;
+    private final int resetAfter;
     private OutputStream body;
     private int sent;
 
-    SseResponse(HttpExchange exchange, OpenAiFormat format, boolean includeUsage, int maxTokens) {
+    SseResponse(HttpExchange exchange, Dialect dialect, int maxTokens, Faults faults) {
         this.exchange = exchange;
-        this.format = format;
-        this.includeUsage = includeUsage;
+        this.dialect = dialect;
         this.maxTokens = maxTokens;
+        this.resetAfter = faults.resets() ? faults.resetAfter() : NO_RESET;
     }
 
     @Override
     public boolean token(String text, boolean last) {
         try {
             if (body == null) start();
-            event(Json.write(format.chunk(text, sent == 0, last)));
+            if (sent == resetAfter) return reset();
+            event(dialect.token(text, sent == 0, last));
             sent++;
-            return true;
+            return sent != resetAfter || reset();
         } catch (IOException e) {
             clientGone(e);
             return false;
@@ -43,8 +48,7 @@ final class SseResponse implements TokenSink {
     @Override
     public void finished(Usage usage) {
         try {
-            if (includeUsage) event(Json.write(format.usageChunk(usage)));
-            event("[DONE]");
+            for (Dialect.Event e : dialect.closing(usage)) event(e);
             body.close();  // writes the last chunk and hands the connection back for its next request
         } catch (IOException e) {
             clientGone(e);
@@ -67,11 +71,20 @@ final class SseResponse implements TokenSink {
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);  // 0: chunked, length unknown
         body = exchange.getResponseBody();
+        for (Dialect.Event e : dialect.opening()) event(e);
     }
 
-    private void event(String data) throws IOException {
-        body.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    private void event(Dialect.Event event) throws IOException {
+        body.write(event.frame().getBytes(StandardCharsets.UTF_8));
         body.flush();
+    }
+
+    /** Always false: the generation stops. */
+    private boolean reset() throws IOException {
+        System.err.printf("model-server: resetting %s after %d of %d token events, as asked%n",
+                exchange.getRemoteAddress(), sent, maxTokens);
+        ConnectionReset.reset(exchange);
+        return false;
     }
 
     private void clientGone(IOException e) {

@@ -1,0 +1,173 @@
+package io.aiscope.agents;
+
+import io.aiscope.correlate.ProcessAction;
+import io.aiscope.correlate.TracedRequest;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ties each LLM call a traced process makes to the actions that follow it in the same process tree: commands run,
+ * files opened for writing, connections made. An action belongs to the call of its tree whose response ended last
+ * before it, if that was at most the window ago; so a chain runs from one answer to the next call's answer.
+ *
+ * <p>Calls arrive one ring pass after they ended, actions as they happen, so an action can arrive before the call
+ * it follows; both are kept and the chains are made when an output asks ({@link #turns}). Fed on the event
+ * thread, read by outputs on theirs.
+ */
+public final class AgentCorrelator {
+    /** Calls kept for the outputs; older ones are counted only. */
+    static final int MAX_CALLS = 10_000;
+    /** Actions kept per process tree, newest last. */
+    static final int MAX_ACTIONS_PER_TREE = 50_000;
+    /** Effects listed under one call; more are counted. */
+    static final int MAX_EFFECTS_PER_CALL = 200;
+    /** A connect this close before a call of the same process on the same port is that call's own connection. */
+    private static final long OWN_CONNECT_NS = 5_000_000_000L;
+    /** Writes there are the plumbing of commands (/dev/null, ttys, pipes), not effects on the world. */
+    private static final List<String> NOT_EFFECTS = List.of("/dev/", "/proc/", "/sys/");
+
+    private final long windowNs;
+    private final ProcessTree tree = new ProcessTree();
+    private final Deque<ObservedCall> calls = new ArrayDeque<>();
+    private final Map<Integer, Deque<ProcessAction>> actionsByRoot = new HashMap<>();
+    private final Map<Integer, Integer> exitCodes = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Integer> eldest) {
+            return size() > MAX_ACTIONS_PER_TREE;
+        }
+    };
+    private long callsSeen;
+    private long actionsLeftOut;
+
+    /** @param windowNs how long after a call's response an action can still follow from it */
+    public AgentCorrelator(long windowNs) {
+        if (windowNs <= 0) {
+            throw new IllegalArgumentException("window must be positive");
+        }
+        this.windowNs = windowNs;
+    }
+
+    public long windowNs() {
+        return windowNs;
+    }
+
+    /** A finished request: kept when it is an LLM API call the traced process made. */
+    public void request(TracedRequest request) {
+        ObservedCall call = ObservedCall.of(request);
+        if (call != null) {
+            call(call);
+        }
+    }
+
+    synchronized void call(ObservedCall call) {
+        callsSeen++;
+        calls.addLast(call);
+        if (calls.size() > MAX_CALLS) {
+            calls.removeFirst();
+        }
+    }
+
+    public synchronized void action(ProcessAction action) {
+        switch (action) {
+            case ProcessAction.Fork f -> tree.forked(f.pid(), f.ppid());
+            case ProcessAction.Exit e -> exitCodes.put(e.pid(), e.exitCode());
+            case ProcessAction.Exec e -> keep(e);
+            case ProcessAction.Connect c -> keep(c);
+            case ProcessAction.FileOpen f -> {
+                if (f.forWriting() && NOT_EFFECTS.stream().noneMatch(f.path()::startsWith)) {
+                    keep(f);
+                }
+            }
+        }
+    }
+
+    private void keep(ProcessAction action) {
+        Deque<ProcessAction> actions = actionsByRoot.computeIfAbsent(tree.root(action.pid()), r -> new ArrayDeque<>());
+        actions.addLast(action);
+        if (actions.size() > MAX_ACTIONS_PER_TREE) {
+            actions.removeFirst();
+            actionsLeftOut++;
+        }
+    }
+
+    /** LLM calls seen since the start, including those no longer kept. */
+    public synchronized long callsSeen() {
+        return callsSeen;
+    }
+
+    /** Actions dropped from full per-tree buffers before any output read them. */
+    public synchronized long actionsLeftOut() {
+        return actionsLeftOut;
+    }
+
+    /** The kept calls that ended at or after {@code sinceNs}, oldest first, each with what followed it. */
+    public synchronized List<AgentTurn> turns(long sinceNs) {
+        Map<Integer, List<ObservedCall>> callsByRoot = new HashMap<>();
+        for (ObservedCall c : calls) {
+            callsByRoot.computeIfAbsent(tree.root(c.pid()), r -> new ArrayList<>()).add(c);
+        }
+        Map<ObservedCall, List<Effect>> effects = new HashMap<>();
+        Map<ObservedCall, Integer> leftOut = new HashMap<>();
+        callsByRoot.forEach((root, rootCalls) -> {
+            rootCalls.sort(Comparator.comparingLong(ObservedCall::endNs));
+            for (ProcessAction a : actionsByRoot.getOrDefault(root, new ArrayDeque<>())) {
+                ObservedCall c = lastEndedBefore(rootCalls, a.tsNs());
+                if (c == null || a.tsNs() - c.endNs() > windowNs || isOwnConnection(a, rootCalls)) {
+                    continue;
+                }
+                List<Effect> list = effects.computeIfAbsent(c, k -> new ArrayList<>());
+                if (list.size() < MAX_EFFECTS_PER_CALL) {
+                    list.add(new Effect(a, a.tsNs() - c.endNs(), tree.depthBelow(a.pid(), c.pid()),
+                            a instanceof ProcessAction.Exec ? exitCodes.get(a.pid()) : null));
+                } else {
+                    leftOut.merge(c, 1, Integer::sum);
+                }
+            }
+        });
+        List<AgentTurn> turns = new ArrayList<>();
+        for (ObservedCall c : calls) {
+            if (c.endNs() >= sinceNs) {
+                List<Effect> list = new ArrayList<>(effects.getOrDefault(c, List.of()));
+                list.sort(Comparator.comparingLong(Effect::afterNs));
+                turns.add(new AgentTurn(c, List.copyOf(list), leftOut.getOrDefault(c, 0)));
+            }
+        }
+        return turns;
+    }
+
+    /** The call of {@code sorted} (by end) that ended last at or before {@code tsNs}. */
+    private static ObservedCall lastEndedBefore(List<ObservedCall> sorted, long tsNs) {
+        int lo = 0, hi = sorted.size() - 1, found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted.get(mid).endNs() <= tsNs) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found < 0 ? null : sorted.get(found);
+    }
+
+    /** A connect that opened the connection of a later LLM call by the same process: plumbing, not an effect. */
+    private static boolean isOwnConnection(ProcessAction a, List<ObservedCall> calls) {
+        if (!(a instanceof ProcessAction.Connect c)) {
+            return false;
+        }
+        for (ObservedCall call : calls) {
+            if (call.pid() == c.pid() && call.remotePort() == c.port()
+                    && call.startNs() >= c.tsNs() && call.startNs() - c.tsNs() <= OWN_CONNECT_NS) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
