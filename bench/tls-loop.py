@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""bench/tls-loop.py URL CAFILE SECONDS GO_FIFO: waits for a line on GO_FIFO, then sends small GET requests over one
-TLS keep-alive connection (http.client, OpenSSL's SSL_write_ex/SSL_read_ex) for SECONDS; prints one JSON line:
-requests made, the process's own CPU time over the loop (user + system), wall time."""
+"""bench/tls-loop.py URL CAFILE SECONDS GO_FIFO: waits for a line on GO_FIFO, connects, then sends small GET requests
+over that one TLS keep-alive connection (http.client, OpenSSL's SSL_write_ex/SSL_read_ex) for SECONDS; prints one
+JSON line: requests made, the process's own CPU time over the loop (user + system), wall time. The connection and
+its handshake are made after the go and before the measured loop, so a client can wait long before its run."""
 import http.client
 import json
 import resource
@@ -13,11 +14,11 @@ import urllib.parse
 url, cafile, seconds, fifo = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 u = urllib.parse.urlsplit(url)
 context = ssl.create_default_context(cafile=cafile)
+with open(fifo) as go:
+    go.readline()
 conn = http.client.HTTPSConnection(u.hostname, u.port, context=context)
 conn.request("GET", "/health")
 conn.getresponse().read()  # connection and handshake outside the measured loop
-with open(fifo) as go:
-    go.readline()
 usage0 = resource.getrusage(resource.RUSAGE_SELF)
 t0 = time.monotonic()
 n = 0

@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ties each LLM call a traced process makes to the actions that follow it in the same process tree: commands run,
- * files opened for writing, connections made. An action belongs to the call of its tree whose response ended last
- * before it, if that was at most the window ago; so a chain runs from one answer to the next call's answer.
+ * Ties each LLM call a traced process makes to the actions that follow it in the caller's process tree (the caller
+ * and its descendants): commands run, files opened for writing, connections made. An action belongs to the call,
+ * made by its own process or an ancestor, whose response ended last before it, if that was at most the window ago;
+ * so a chain runs from one answer to the next call's answer. Actions of the caller's parent or siblings are not
+ * its effects: a script that runs a load test and then something else did not do the second because of the
+ * first's answers (the price: a shell agent that calls the API through a curl child shows no effects).
  *
  * <p>Calls arrive one ring pass after they ended, actions as they happen, so an action can arrive before the call
  * it follows; both are kept and the chains are made when an output asks ({@link #turns}). Fed on the event
@@ -109,17 +112,17 @@ public final class AgentCorrelator {
 
     /** The kept calls that ended at or after {@code sinceNs}, oldest first, each with what followed it. */
     public synchronized List<AgentTurn> turns(long sinceNs) {
-        Map<Integer, List<ObservedCall>> callsByRoot = new HashMap<>();
+        Map<Integer, List<ObservedCall>> callsByPid = new HashMap<>();
         for (ObservedCall c : calls) {
-            callsByRoot.computeIfAbsent(tree.root(c.pid()), r -> new ArrayList<>()).add(c);
+            callsByPid.computeIfAbsent(c.pid(), p -> new ArrayList<>()).add(c);
         }
+        callsByPid.values().forEach(list -> list.sort(Comparator.comparingLong(ObservedCall::endNs)));
         Map<ObservedCall, List<Effect>> effects = new HashMap<>();
         Map<ObservedCall, Integer> leftOut = new HashMap<>();
-        callsByRoot.forEach((root, rootCalls) -> {
-            rootCalls.sort(Comparator.comparingLong(ObservedCall::endNs));
-            for (ProcessAction a : actionsByRoot.getOrDefault(root, new ArrayDeque<>())) {
-                ObservedCall c = lastEndedBefore(rootCalls, a.tsNs());
-                if (c == null || a.tsNs() - c.endNs() > windowNs || isOwnConnection(a, rootCalls)) {
+        for (Deque<ProcessAction> actions : actionsByRoot.values()) {
+            for (ProcessAction a : actions) {
+                ObservedCall c = followedCall(a, callsByPid);
+                if (c == null) {
                     continue;
                 }
                 List<Effect> list = effects.computeIfAbsent(c, k -> new ArrayList<>());
@@ -130,7 +133,7 @@ public final class AgentCorrelator {
                     leftOut.merge(c, 1, Integer::sum);
                 }
             }
-        });
+        }
         List<AgentTurn> turns = new ArrayList<>();
         for (ObservedCall c : calls) {
             if (c.endNs() >= sinceNs) {
@@ -140,6 +143,22 @@ public final class AgentCorrelator {
             }
         }
         return turns;
+    }
+
+    /** The call {@code a} follows: the last answered before it by its process or an ancestor, within the window. */
+    private ObservedCall followedCall(ProcessAction a, Map<Integer, List<ObservedCall>> callsByPid) {
+        ObservedCall best = null;
+        for (int pid : tree.ancestry(a.pid())) {
+            List<ObservedCall> own = callsByPid.get(pid);
+            ObservedCall c = own == null ? null : lastEndedBefore(own, a.tsNs());
+            if (c != null && (best == null || c.endNs() > best.endNs())) {
+                best = c;
+            }
+        }
+        if (best == null || a.tsNs() - best.endNs() > windowNs || isOwnConnection(a, callsByPid.get(a.pid()))) {
+            return null;
+        }
+        return best;
     }
 
     /** The call of {@code sorted} (by end) that ended last at or before {@code tsNs}. */
@@ -159,7 +178,7 @@ public final class AgentCorrelator {
 
     /** A connect that opened the connection of a later LLM call by the same process: plumbing, not an effect. */
     private static boolean isOwnConnection(ProcessAction a, List<ObservedCall> calls) {
-        if (!(a instanceof ProcessAction.Connect c)) {
+        if (!(a instanceof ProcessAction.Connect c) || calls == null) {
             return false;
         }
         for (ObservedCall call : calls) {

@@ -7,8 +7,7 @@ import io.aiscope.correlate.ProcessAction;
  *
  * @param action   what the process did
  * @param afterNs  how long after the call's response ended
- * @param depth    forks between the calling process and the acting one (0: the caller itself), -1 when the actor is
- *                 elsewhere in the tree (a sibling, or the caller's parent)
+ * @param depth    forks between the calling process and the acting one (0: the caller itself)
  * @param exitCode for a command run: the exit code of its process, when it has exited
  */
 public record Effect(ProcessAction action, long afterNs, int depth, Integer exitCode) {

@@ -1,6 +1,8 @@
 package io.aiscope.agents;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +39,17 @@ final class ProcessTree {
             p = parent;
         }
         return p;
+    }
+
+    /** {@code pid} and its known ancestors, nearest first. */
+    List<Integer> ancestry(int pid) {
+        List<Integer> chain = new ArrayList<>();
+        Integer p = pid;
+        for (int i = 0; i < MAX_DEPTH && p != null; i++) {
+            chain.add(p);
+            p = parents.get(p);
+        }
+        return chain;
     }
 
     /** How many forks separate {@code pid} from {@code ancestor}; -1 when it does not descend from it. */

@@ -7,7 +7,7 @@ import java.util.Map;
  * The provider behind an API host, under the names of OpenTelemetry's {@code gen_ai.provider.name}; any other host
  * (a self-hosted server, a gateway) is named by itself, without its port.
  */
-final class Providers {
+public final class Providers {
     private static final Map<String, String> KNOWN_HOSTS = Map.of(
             "api.openai.com", "openai",
             "api.anthropic.com", "anthropic",
@@ -21,7 +21,7 @@ final class Providers {
     private Providers() {}
 
     /** @param host the request's Host header (may carry a port), or null when the request had none */
-    static String of(String host) {
+    public static String of(String host) {
         if (host == null || host.isBlank()) {
             return "unknown";
         }

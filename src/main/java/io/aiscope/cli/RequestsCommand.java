@@ -4,7 +4,11 @@ import io.aiscope.engine.AiscopeException;
 import io.aiscope.engine.Session;
 import io.aiscope.output.otlp.OtlpRequestExporter;
 import io.aiscope.output.RequestTable;
+import io.aiscope.correlate.TracedRequest;
+import io.aiscope.engine.ProbeFamily;
 import io.aiscope.probe.http.HttpFamily;
+import io.aiscope.probe.http.HttpStats;
+import io.aiscope.probe.tls.TlsFamily;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,11 +17,12 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "requests", mixinStandardHelpOptions = true,
-        description = {"A live view of the HTTP requests traced processes serve (and make): per route the request rate,"
+        description = {"A live view of the HTTP requests traced processes serve (and make), plain or over TLS (OpenSSL): per route the request rate,"
                 + " errors, latency p50/p95/p99, time to first token p50/p99 and tokens/s over the last --window; then"
                 + " the slowest of those requests with where their time went. Ctrl-C ends it."})
 final class RequestsCommand implements Callable<Integer> {
@@ -61,8 +66,8 @@ final class RequestsCommand implements Callable<Integer> {
             }
         }
         targets.check();
-        if (!options.probes.isEmpty() && !options.probes.contains("http")) {
-            throw new AiscopeException("requests needs the http probe family (add it to --probes)");
+        if (!options.probes.isEmpty() && !options.probes.contains("http") && !options.probes.contains("tls")) {
+            throw new AiscopeException("requests needs the http or tls probe family (add them to --probes)");
         }
         Duration interval = Duration.ofNanos((long) (intervalSeconds * 1e9));
         long windowNs = (long) (windowSeconds * 1e9);
@@ -71,10 +76,18 @@ final class RequestsCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install(); OtlpRequestExporter otlp = otlpOptions.open();
              Session session = options.openSession()) {
             OtlpOptions.exportFrom(session, otlp);
-            HttpFamily http = session.families().stream().filter(HttpFamily.class::isInstance)
-                    .map(HttpFamily.class::cast).findFirst()
-                    .orElseThrow(() -> new AiscopeException("the http probe family could not be loaded: see aiscope doctor"));
-            http.onlyPorts(ports);
+            List<HttpStats> sources = new ArrayList<>();
+            for (ProbeFamily f : session.families()) {
+                if (f instanceof HttpFamily http) {
+                    http.onlyPorts(ports); // left out in the kernel's wake already, for less work
+                    sources.add(http.stats());
+                } else if (f instanceof TlsFamily tls) {
+                    sources.add(tls.stats());
+                }
+            }
+            if (sources.isEmpty()) {
+                throw new AiscopeException("neither the http nor the tls probe family could be loaded: see aiscope doctor");
+            }
             targets.start(session);
             System.err.printf("aiscope: watching the HTTP requests of %s%s; Ctrl-C to stop%n", targets.describe(),
                     ports.isEmpty() ? "" : " on port " + ports);
@@ -83,11 +96,21 @@ final class RequestsCommand implements Callable<Integer> {
                     break;
                 }
                 long now = System.nanoTime();
-                var requests = http.stats().recent(now - windowNs);
+                List<TracedRequest> requests = new ArrayList<>();
+                long traced = 0;
+                for (HttpStats stats : sources) {
+                    traced += stats.requests();
+                    for (TracedRequest r : stats.recent(now - windowNs)) {
+                        if (ports.isEmpty() || ports.contains(r.localPort()) || ports.contains(r.remotePort())) {
+                            requests.add(r);
+                        }
+                    }
+                }
+                requests.sort(java.util.Comparator.comparingLong(r -> r.exchange().endNs()));
                 String title = String.format("aiscope requests — %s — %s%s — last %s s — %d requests traced, %d events lost%n",
                         LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")), targets.describe(),
                         ports.isEmpty() ? "" : " port " + ports, io.aiscope.output.Table.number(windowSeconds),
-                        http.stats().requests(), session.stats().dropped());
+                        traced, session.stats().dropped());
                 out.print((screen ? CLEAR : i > 0 ? "\n" : "") + title + RequestTable.render(requests, windowSeconds, session.names()));
                 out.flush();
             }

@@ -69,6 +69,19 @@ class AgentCorrelatorTest {
     }
 
     @Test
+    void theCallersParentAndSiblingsAreNotItsEffects() {
+        AgentCorrelator c = new AgentCorrelator(10_000 * MS);
+        c.action(new ProcessAction.Fork(1 * MS, AGENT, SHELL));
+        c.action(new ProcessAction.Fork(2 * MS, TOOL, SHELL));
+        c.call(call(1, AGENT, 5, 10));
+        c.action(exec(20, SHELL, "next-step"));
+        c.action(exec(21, TOOL, "sibling"));
+        c.action(exec(22, AGENT, "mine"));
+        assertThat(c.turns(Long.MIN_VALUE).getFirst().effects())
+                .extracting(e -> ((ProcessAction.Exec) e.action()).argv().getFirst()).containsExactly("mine");
+    }
+
+    @Test
     void actionsBeforeAnyCallAndCallsFromOtherTreesStayApart() {
         AgentCorrelator c = new AgentCorrelator(10_000 * MS);
         c.action(exec(10, AGENT, "early"));

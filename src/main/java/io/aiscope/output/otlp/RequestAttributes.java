@@ -4,6 +4,7 @@ import io.aiscope.correlate.Decomposition;
 import io.aiscope.correlate.TracedRequest;
 import io.aiscope.probe.http.HttpExchange;
 import io.aiscope.probe.http.LlmCall;
+import io.aiscope.agents.Providers;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -39,6 +40,9 @@ final class RequestAttributes {
     static final AttributeKey<String> GEN_AI_PROVIDER = stringKey("gen_ai.provider.name");
     static final AttributeKey<String> GEN_AI_OPERATION = stringKey("gen_ai.operation.name");
     static final AttributeKey<String> GEN_AI_MODEL = stringKey("gen_ai.request.model");
+    static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = stringKey("gen_ai.response.model");
+    /** The API's own error type (e.g. rate_limit_exceeded), beside error.type's status code. */
+    static final AttributeKey<String> GEN_AI_ERROR_TYPE = stringKey("aiscope.gen_ai.error_type");
     static final AttributeKey<Long> GEN_AI_MAX_TOKENS = longKey("gen_ai.request.max_tokens");
     static final AttributeKey<Boolean> GEN_AI_STREAM = booleanKey("gen_ai.request.stream");
     static final AttributeKey<Long> GEN_AI_INPUT_TOKENS = longKey("gen_ai.usage.input_tokens");
@@ -144,9 +148,12 @@ final class RequestAttributes {
     }
 
     private static void genAi(AttributesBuilder a, HttpExchange x, LlmCall call) {
-        a.put(GEN_AI_PROVIDER, call.api());
+        // A client names the provider it called (by host); a server is the provider, of the API style it speaks.
+        a.put(GEN_AI_PROVIDER, x.role() == HttpExchange.Role.CLIENT && x.host() != null ? Providers.of(x.host()) : call.api());
         putIfPresent(a, GEN_AI_OPERATION, call.operation());
         putIfPresent(a, GEN_AI_MODEL, call.model());
+        putIfPresent(a, GEN_AI_RESPONSE_MODEL, call.responseModel());
+        putIfPresent(a, GEN_AI_ERROR_TYPE, call.errorType());
         putIfPresent(a, GEN_AI_STREAM, call.stream());
         if (call.maxTokens() != null) {
             a.put(GEN_AI_MAX_TOKENS, call.maxTokens().longValue());

@@ -101,7 +101,8 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 	if (e) {
 		begin_record(e, PROC_EXIT, tgid);
 		e->exit_code = BPF_CORE_READ(task, exit_code);
-		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+		/* The process's name, not the last thread's ("VM Thread" for a JVM). */
+		BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
 		submit_now(e);
 	}
 	bpf_map_delete_elem(&targets, &tgid);
@@ -219,7 +220,9 @@ int BPF_KPROBE(proc_libraries_changed)
 	/* Stop before the engine can see the event: its SIGCONT then always comes after (a SIGCONT that overtakes
 	 * a stop still pending cancels it, so the process cannot be left stopped). */
 	e->stopped = s && s->stop_on_load && bpf_send_signal(SIGSTOP) == 0;
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	/* The process's name: the loading thread may be any of its threads (a JVM's compiler thread, say). */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
 	submit_now(e);
 	return 0;
 }

@@ -119,4 +119,9 @@ public final class TlsFamily implements ProbeFamily {
     public void registerMetrics(PrometheusRegistry registry, ProcessNames names) {
         streams.registerMetrics(registry, names);
     }
+
+    /** The view the live {@code requests} command reads. */
+    public HttpStats stats() {
+        return stats;
+    }
 }

@@ -80,8 +80,10 @@ class OtlpRequestExporterTest {
                 "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.response.time_to_first_chunk",
                 "aiscope.request.id", "aiscope.ttft_ms", "aiscope.attribution", "aiscope.runqueue_ms",
                 "aiscope.on_cpu_ms", "aiscope.off_cpu_ms", "aiscope.cuda.calls", "aiscope.cuda.launches",
-                "aiscope.cuda.copy_bytes", "aiscope.cuda.sync_ms", "aiscope.tcp.retransmits", "url.scheme");
+                "aiscope.cuda.copy_bytes", "aiscope.cuda.sync_ms", "aiscope.tcp.retransmits", "url.scheme",
+                "gen_ai.response.model");
         assertString(a, "http.request.method", "POST");
+        assertString(a, "gen_ai.response.model", "llama-3-8b");
         assertString(a, "url.scheme", "https");
         assertString(a, "url.path", "/v1/chat/completions");
         assertString(a, "http.route", "/v1/chat/completions");
