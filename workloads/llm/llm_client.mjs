@@ -173,6 +173,7 @@ async function viaFetch(base, call, reading) {
   fetchConnected = true;
   Object.assign(r, { status: res.status, retry_after: res.headers.get('retry-after') });
   for await (const chunk of res.body) reading.data(chunk);
+  r.end_ns = now(); // the body's end (a chunked body's terminating chunk) can come after its last data
 }
 
 function viaHttps(base, call, reading) {
@@ -189,7 +190,10 @@ function viaHttps(base, call, reading) {
     req.on('response', (res) => {
       Object.assign(r, { status: res.statusCode, retry_after: res.headers['retry-after'] ?? null });
       res.on('data', (chunk) => reading.data(chunk));
-      res.on('end', resolve);
+      res.on('end', () => {
+        r.end_ns = now(); // as for fetch: the terminating chunk can come after the last data
+        resolve();
+      });
       res.on('error', reject);
       res.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: res.socket?.errored?.code })));
     });

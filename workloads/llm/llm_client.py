@@ -288,6 +288,9 @@ class Client:
             record["response_bytes"] += len(chunk)
             if stream.feed(chunk) and record["ttft_ns"] is None:
                 record["ttft_ns"] = record["end_ns"] - start_ns
+        # The empty read1 is the one that read the terminating chunk, the response's last byte (the server may send
+        # it a while after the last event).
+        record["end_ns"] = time.monotonic_ns()
         return None
 
 

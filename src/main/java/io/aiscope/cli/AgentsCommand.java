@@ -29,7 +29,6 @@ import java.util.concurrent.Callable;
                 "Watch running processes with -p, or launch COMMAND (after --): then the view ends when it exits, and"
                         + " aiscope exits with its exit code. Ctrl-C ends it."})
 final class AgentsCommand implements Callable<Integer> {
-    private static final String CLEAR = "\033[H\033[2J";
     /** Calls a refresh shows, the newest: older ones scroll off (the run report has them all). */
     private static final int CALLS_SHOWN = 12;
 
@@ -39,12 +38,8 @@ final class AgentsCommand implements Callable<Integer> {
     @Mixin
     TargetOptions targets;
 
-    @Option(names = "--interval", paramLabel = "S", defaultValue = "1", description = "Seconds between refreshes (default ${DEFAULT-VALUE})")
-    double intervalSeconds;
-
-    @Option(names = "--iterations", paramLabel = "N",
-            description = "Print N views, one per interval, then exit; plain text without screen control")
-    Integer iterations;
+    @Mixin
+    LiveViewOptions view;
 
     @Mixin
     OtlpOptions otlpOptions;
@@ -54,12 +49,7 @@ final class AgentsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(intervalSeconds > 0)) {
-            throw new AiscopeException("--interval must be positive");
-        }
-        if (iterations != null && iterations < 1) {
-            throw new AiscopeException("--iterations must be at least 1");
-        }
+        view.check();
         if (!command.isEmpty() && !targets.all()) {
             throw new AiscopeException("give either -p PID or a command to launch, not both");
         }
@@ -67,8 +57,8 @@ final class AgentsCommand implements Callable<Integer> {
         if (!options.probes.isEmpty() && !options.probes.contains("http") && !options.probes.contains("tls")) {
             throw new AiscopeException("agents needs the tls or http probe family (add them to --probes)");
         }
-        Duration interval = Duration.ofNanos((long) (intervalSeconds * 1e9));
-        boolean screen = iterations == null && System.console() != null && System.console().isTerminal();
+        Duration interval = view.interval();
+        boolean screen = view.screen();
         try (StopSignal stop = StopSignal.install(); OtlpRequestExporter otlp = otlpOptions.open();
              Session session = options.openSession()) {
             OtlpOptions.exportFrom(session, otlp);
@@ -86,19 +76,19 @@ final class AgentsCommand implements Callable<Integer> {
             }
             System.err.printf("aiscope: watching the LLM calls of %s; Ctrl-C to stop%n", what);
             PrintStream out = System.out;
-            for (int i = 0; iterations == null || i < iterations; i++) {
+            for (int i = 0; view.more(i); i++) {
                 boolean stopped = launched != null ? awaitExit(launched, stop, interval) : stop.await(interval);
                 if (stopped) {
                     break;
                 }
                 if (screen || launched == null) {
-                    out.print((screen ? CLEAR : i > 0 ? "\n" : "") + view(session, what));
+                    out.print((screen ? LiveViewOptions.CLEAR : i > 0 ? "\n" : "") + view(session, what));
                     out.flush();
                 }
             }
             session.drain();
             if (launched != null) {
-                out.print((screen ? CLEAR : "") + view(session, what));
+                out.print((screen ? LiveViewOptions.CLEAR : "") + view(session, what));
                 out.flush();
             }
             OtlpOptions.finish(otlp);

@@ -26,7 +26,6 @@ import java.util.concurrent.Callable;
                 + " errors, latency p50/p95/p99, time to first token p50/p99 and tokens/s over the last --window; then"
                 + " the slowest of those requests with where their time went. Ctrl-C ends it."})
 final class RequestsCommand implements Callable<Integer> {
-    private static final String CLEAR = "\033[H\033[2J";
 
     @Mixin
     ProbeOptions options;
@@ -38,27 +37,21 @@ final class RequestsCommand implements Callable<Integer> {
             description = "Only connections with this local or remote port (a server's listening port, or a service it calls)")
     List<Integer> ports = List.of();
 
-    @Option(names = "--interval", paramLabel = "S", defaultValue = "1", description = "Seconds between refreshes (default ${DEFAULT-VALUE})")
-    double intervalSeconds;
+    @Mixin
+    LiveViewOptions view;
 
     @Option(names = "--window", paramLabel = "S", defaultValue = "10",
             description = "Seconds of recent requests each refresh summarises (default ${DEFAULT-VALUE})")
     double windowSeconds;
-
-    @Option(names = "--iterations", paramLabel = "N",
-            description = "Print N views, one per interval, then exit; plain text without screen control")
-    Integer iterations;
 
     @Mixin
     OtlpOptions otlpOptions;
 
     @Override
     public Integer call() {
-        if (!(intervalSeconds > 0) || !(windowSeconds > 0)) {
-            throw new AiscopeException("--interval and --window must be positive");
-        }
-        if (iterations != null && iterations < 1) {
-            throw new AiscopeException("--iterations must be at least 1");
+        view.check();
+        if (!(windowSeconds > 0)) {
+            throw new AiscopeException("--window must be positive");
         }
         for (int port : ports) {
             if (port < 1 || port > 65535) {
@@ -69,9 +62,9 @@ final class RequestsCommand implements Callable<Integer> {
         if (!options.probes.isEmpty() && !options.probes.contains("http") && !options.probes.contains("tls")) {
             throw new AiscopeException("requests needs the http or tls probe family (add them to --probes)");
         }
-        Duration interval = Duration.ofNanos((long) (intervalSeconds * 1e9));
+        Duration interval = view.interval();
         long windowNs = (long) (windowSeconds * 1e9);
-        boolean screen = iterations == null && System.console() != null && System.console().isTerminal();
+        boolean screen = view.screen();
         PrintStream out = System.out;
         try (StopSignal stop = StopSignal.install(); OtlpRequestExporter otlp = otlpOptions.open();
              Session session = options.openSession()) {
@@ -91,7 +84,7 @@ final class RequestsCommand implements Callable<Integer> {
             targets.start(session);
             System.err.printf("aiscope: watching the HTTP requests of %s%s; Ctrl-C to stop%n", targets.describe(),
                     ports.isEmpty() ? "" : " on port " + ports);
-            for (int i = 0; iterations == null || i < iterations; i++) {
+            for (int i = 0; view.more(i); i++) {
                 if (stop.await(interval)) {
                     break;
                 }
@@ -111,7 +104,7 @@ final class RequestsCommand implements Callable<Integer> {
                         LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")), targets.describe(),
                         ports.isEmpty() ? "" : " port " + ports, io.aiscope.output.Table.number(windowSeconds),
                         traced, session.stats().dropped());
-                out.print((screen ? CLEAR : i > 0 ? "\n" : "") + title + RequestTable.render(requests, windowSeconds, session.names()));
+                out.print((screen ? LiveViewOptions.CLEAR : i > 0 ? "\n" : "") + title + RequestTable.render(requests, windowSeconds, session.names()));
                 out.flush();
             }
             session.drain();

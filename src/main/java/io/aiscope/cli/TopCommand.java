@@ -33,7 +33,6 @@ import java.util.concurrent.Callable;
                 "Rates are over the last interval; ERRORS and RETRANS count since aiscope started. Ctrl-C ends it."})
 final class TopCommand implements Callable<Integer> {
     private static final int ROWS = 20;
-    private static final String CLEAR = "\033[H\033[2J";
 
     @Mixin
     ProbeOptions options;
@@ -41,12 +40,8 @@ final class TopCommand implements Callable<Integer> {
     @Mixin
     TargetOptions targets;
 
-    @Option(names = "--interval", paramLabel = "S", defaultValue = "1", description = "Seconds between refreshes (default ${DEFAULT-VALUE})")
-    double intervalSeconds;
-
-    @Option(names = "--iterations", paramLabel = "N",
-            description = "Print N tables, one per interval, then exit; plain text without screen control")
-    Integer iterations;
+    @Mixin
+    LiveViewOptions view;
 
     /** One process's counters at one instant (cumulative, except device memory); null for a family not loaded. */
     private record Sample(CudaFamily.TopRow cuda, ProcessSched sched, TcpProcessStats tcp) {}
@@ -61,15 +56,10 @@ final class TopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(intervalSeconds > 0)) {
-            throw new AiscopeException("--interval must be positive");
-        }
-        if (iterations != null && iterations < 1) {
-            throw new AiscopeException("--iterations must be at least 1");
-        }
+        view.check();
         targets.check();
-        Duration interval = Duration.ofNanos((long) (intervalSeconds * 1e9));
-        boolean screen = iterations == null && System.console() != null && System.console().isTerminal();
+        Duration interval = view.interval();
+        boolean screen = view.screen();
         PrintStream out = System.out;
         try (StopSignal stop = StopSignal.install(); Session session = options.openSession()) {
             targets.start(session);
@@ -79,7 +69,7 @@ final class TopCommand implements Callable<Integer> {
             session.drain();
             Map<Integer, Sample> previous = sample(cuda, sched, tcp);
             long previousNs = System.nanoTime();
-            for (int i = 0; iterations == null || i < iterations; i++) {
+            for (int i = 0; view.more(i); i++) {
                 if (stop.await(interval)) {
                     break;
                 }
@@ -90,8 +80,8 @@ final class TopCommand implements Callable<Integer> {
                 String table = table(rows, cuda.isPresent(), sched.isPresent(), tcp.isPresent());
                 String title = String.format("aiscope top — %s — %s — every %s s — %d events, %d lost%n",
                         LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")), targets.describe(),
-                        Table.number(intervalSeconds), session.stats().events(), session.stats().dropped());
-                out.print((screen ? CLEAR : i > 0 ? "\n" : "") + title + table);
+                        Table.number(view.intervalSeconds), session.stats().events(), session.stats().dropped());
+                out.print((screen ? LiveViewOptions.CLEAR : i > 0 ? "\n" : "") + title + table);
                 out.flush();
                 previous = current;
                 previousNs = now;

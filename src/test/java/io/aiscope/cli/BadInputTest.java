@@ -53,6 +53,15 @@ class BadInputTest {
     }
 
     @Test
+    void agentsWithBadTargetsOrOptions() {
+        assertOneLineError(InProcess.run("agents", "-p", "999999"), "no process with PID 999999");
+        assertOneLineError(InProcess.run("agents", "-p", "1", "--", "true"), "either -p PID or a command");
+        assertOneLineError(InProcess.run("agents", "--probes", "cuda", "--", "true"), "needs the tls or http probe family");
+        assertOneLineError(InProcess.run("run", "--capture-content=0", "--", "true"), "--capture-content must be 1 to");
+        assertOneLineError(InProcess.run("run", "--effects-window", "0", "--", "true"), "--effects-window must be more than 0");
+    }
+
+    @Test
     void listenAddresses() {
         assertThat(ServeCommand.Address.parse("127.0.0.1:9464")).isEqualTo(new ServeCommand.Address("127.0.0.1", 9464));
         assertThat(ServeCommand.Address.parse("0.0.0.0:80")).isEqualTo(new ServeCommand.Address("0.0.0.0", 80));

@@ -27,6 +27,8 @@ import java.util.Map;
  */
 final class Timeline {
     private static final String HTTP = "http";
+    /** The type of the event the http and tls families announce a finished request with (trace's line). */
+    private static final String REQUEST_EVENT = "request";
 
     private final ChromeTraceWriter out;
     private final ThreadNames names;
@@ -44,6 +46,9 @@ final class Timeline {
     }
 
     void add(TraceEvent e) throws IOException {
+        if (e.type().equals(REQUEST_EVENT)) {
+            return; // drawn from the TracedRequest itself, as a slice with its phases ({@link #add(TracedRequest)})
+        }
         named(e.pid(), e.tid());
         if (e.family().equals("proc") && e.type().equals("exec") && e.fields().get("comm") instanceof String comm) {
             rename(e.pid(), comm);

@@ -40,9 +40,13 @@ final class LlmResponse implements JsonWalker.Handler {
     private static final long[] INPUT_TOKENS_PATHS = {JsonPath.of(USAGE, PROMPT_TOKENS),
         JsonPath.of(USAGE, INPUT_TOKENS), JsonPath.of(RESPONSE, USAGE, INPUT_TOKENS),
         JsonPath.of(MESSAGE, USAGE, INPUT_TOKENS)};
+    /**
+     * Not Anthropic's {@code message_start} {@code message.usage.output_tokens}: that is a placeholder (1) sent before
+     * any token; the count is {@code message_delta}'s. Taken as usage, it would stand for a stream cut before its
+     * {@code message_delta} instead of the content events counted.
+     */
     private static final long[] OUTPUT_TOKENS_PATHS = {JsonPath.of(USAGE, COMPLETION_TOKENS),
-        JsonPath.of(USAGE, OUTPUT_TOKENS), JsonPath.of(RESPONSE, USAGE, OUTPUT_TOKENS),
-        JsonPath.of(MESSAGE, USAGE, OUTPUT_TOKENS)};
+        JsonPath.of(USAGE, OUTPUT_TOKENS), JsonPath.of(RESPONSE, USAGE, OUTPUT_TOKENS)};
     /** OpenAI's and Anthropic's error object; a failed Responses API response's. */
     private static final long ERROR_TYPE = JsonPath.of(ERROR, TYPE);
     private static final long[] ERROR_CODE_PATHS = {JsonPath.of(ERROR, CODE), JsonPath.of(RESPONSE, ERROR, CODE)};
@@ -105,7 +109,9 @@ final class LlmResponse implements JsonWalker.Handler {
     private boolean usage;
     private boolean choices;
     private boolean choice;
-    private boolean typedError;
+    /** How telling {@link #errorType} is: 0 none yet, then {@link #NUMBER_CODE} &lt; {@link #TYPE} &lt; {@link #NAMED_CODE}. */
+    private int errorRank;
+    private static final int NUMBER_CODE = 1, TYPE = 2, NAMED_CODE = 3;
     private String code;
     /** A Responses API event's {@code delta}, kept until its type shows it is output text; capture only. */
     private char[] delta;
@@ -145,8 +151,8 @@ final class LlmResponse implements JsonWalker.Handler {
      */
     boolean event(byte[] data, int len, long tsNs) {
         json.read(data, 0, len);
-        if (kind == Kind.ERROR && !typedError && code != null) {
-            errorType = code;
+        if (kind == Kind.ERROR && code != null) {
+            error(code, NAMED_CODE);
         }
         if (completion != null && delta != null && kind == Kind.TEXT_DELTA) {
             completion.append(delta, 0, delta.length);
@@ -179,7 +185,7 @@ final class LlmResponse implements JsonWalker.Handler {
         usage = false;
         choices = false;
         choice = false;
-        typedError = false;
+        errorRank = 0;
         code = null;
         delta = null;
     }
@@ -213,9 +219,9 @@ final class LlmResponse implements JsonWalker.Handler {
         } else if (JsonPath.among(path, OUTPUT_TOKENS_PATHS)) {
             outputTokens = lastInteger(outputTokens, t, p);
         } else if (path == ERROR_TYPE) {
-            error(JsonWalker.string(t, p), true);
+            error(JsonWalker.string(t, p), TYPE);
         } else if (JsonPath.among(path, ERROR_CODE_PATHS)) {
-            error(code(t, p), false);
+            error(code(t, p), t == JsonToken.VALUE_NUMBER_INT ? NUMBER_CODE : NAMED_CODE);
         } else if (path == TOP_CODE) {
             code = code(t, p);
         } else if (t == JsonToken.VALUE_STRING) {
@@ -243,13 +249,17 @@ final class LlmResponse implements JsonWalker.Handler {
         }
     }
 
-    /** The error's type wins over its code, whichever comes first. */
-    private void error(String value, boolean isType) {
-        if (value == null || !isType && typedError) {
-            return;
+    /**
+     * The most telling name wins, whichever comes first: a named code, then the type, then a numeric code. OpenAI's
+     * code says what happened ({@code rate_limit_exceeded}, {@code insufficient_quota}) where its type is a
+     * category ({@code requests}); Anthropic's errors have a type only ({@code rate_limit_error}); some servers'
+     * numeric code only repeats the status.
+     */
+    private void error(String value, int rank) {
+        if (value != null && rank >= errorRank) {
+            errorType = value;
+            errorRank = rank;
         }
-        errorType = value;
-        typedError |= isType;
     }
 
     /** Usage members may be null (Anthropic's {@code message_delta}): they do not erase a count. */

@@ -110,6 +110,15 @@ class AnthropicTest {
                 null, null, 2, true, 2, 4, null, null, null));
     }
 
+    /** message_start's output_tokens (1) is a placeholder: a stream ending before message_delta counts its deltas. */
+    @Test
+    void streamEndedBeforeMessageDeltaCountsContentEvents() {
+        Wire w = new Wire().out(1, 1, request(true)).in(2, 1, SSE_HEAD).in(3, 1, STREAM[0]).in(4, 1, STREAM[1])
+                .in(5, 1, STREAM[3]).in(6, 1, STREAM[4]).in(7, 1, lastChunk());
+        assertThat(w.only().llm()).isEqualTo(new LlmCall("anthropic", "chat", "claude-sonnet-4-20250514", true, 1024,
+                "claude-sonnet-4-20250514", 25, 2, true, 2, 5, null, null, null));
+    }
+
     @Test
     void rateLimited() {
         String body = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request would "
@@ -131,7 +140,8 @@ class AnthropicTest {
                 .in(6, 1, lastChunk());
         HttpExchange x = w.only();
         assertThat(x.status()).isEqualTo(200);
+        // No message_delta came: the one delta seen is counted (message_start's output_tokens is a placeholder).
         assertThat(x.llm()).isEqualTo(new LlmCall("anthropic", "chat", "claude-sonnet-4-20250514", true, 1024,
-                "claude-sonnet-4-20250514", 25, 1, false, 1, 4, "overloaded_error", null, null));
+                "claude-sonnet-4-20250514", 25, 1, true, 1, 4, "overloaded_error", null, null));
     }
 }

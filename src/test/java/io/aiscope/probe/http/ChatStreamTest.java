@@ -113,7 +113,7 @@ class ChatStreamTest {
                 + "\"tokens\",\n        \"param\": null,\n        \"code\": \"rate_limit_exceeded\"\n    }\n}\n";
         Wire w = new Wire().out(1, 1, REQUEST).in(2, 1, json("429 Too Many Requests", body));
         assertThat(w.only().llm()).isEqualTo(new LlmCall("openai", "chat", "gpt-4o-mini", true, 50, null, null, null,
-                false, 0, 0, "tokens", null, null));
+                false, 0, 0, "rate_limit_exceeded", null, null));
     }
 
     @Test
