@@ -109,9 +109,9 @@ final class LlmResponse implements JsonWalker.Handler {
     private boolean usage;
     private boolean choices;
     private boolean choice;
-    /** How telling {@link #errorType} is: 0 none yet, then {@link #NUMBER_CODE} &lt; {@link #TYPE} &lt; {@link #NAMED_CODE}. */
+    /** How telling {@link #errorType} is: 0 none yet, then by rank (a numeric code, the type, a named code). */
     private int errorRank;
-    private static final int NUMBER_CODE = 1, TYPE = 2, NAMED_CODE = 3;
+    private static final int RANK_NUMBER_CODE = 1, RANK_TYPE = 2, RANK_NAMED_CODE = 3;
     private String code;
     /** A Responses API event's {@code delta}, kept until its type shows it is output text; capture only. */
     private char[] delta;
@@ -152,7 +152,7 @@ final class LlmResponse implements JsonWalker.Handler {
     boolean event(byte[] data, int len, long tsNs) {
         json.read(data, 0, len);
         if (kind == Kind.ERROR && code != null) {
-            error(code, NAMED_CODE);
+            error(code, RANK_NAMED_CODE);
         }
         if (completion != null && delta != null && kind == Kind.TEXT_DELTA) {
             completion.append(delta, 0, delta.length);
@@ -219,9 +219,9 @@ final class LlmResponse implements JsonWalker.Handler {
         } else if (JsonPath.among(path, OUTPUT_TOKENS_PATHS)) {
             outputTokens = lastInteger(outputTokens, t, p);
         } else if (path == ERROR_TYPE) {
-            error(JsonWalker.string(t, p), TYPE);
+            error(JsonWalker.string(t, p), RANK_TYPE);
         } else if (JsonPath.among(path, ERROR_CODE_PATHS)) {
-            error(code(t, p), t == JsonToken.VALUE_NUMBER_INT ? NUMBER_CODE : NAMED_CODE);
+            error(code(t, p), t == JsonToken.VALUE_NUMBER_INT ? RANK_NUMBER_CODE : RANK_NAMED_CODE);
         } else if (path == TOP_CODE) {
             code = code(t, p);
         } else if (t == JsonToken.VALUE_STRING) {
