@@ -67,7 +67,7 @@ public final class LlmMetrics {
     private void observe(ObservedCall c) {
         String pid = names.pidLabel(c.pid()), comm = names.commLabel(c.pid());
         String model = c.model() == null ? "" : c.model();
-        String host = c.host() == null ? "" : c.host();
+        String host = c.host() == null ? "" : Providers.hostName(c.host());
         String errorType = !c.isError() ? "" : c.errorType() != null ? c.errorType()
                 : c.status() >= 400 ? Integer.toString(c.status()) : c.outcome();
         duration.labelValues(pid, comm, c.operation(), c.provider(), model, host, errorType)

@@ -36,6 +36,11 @@ public final class Providers {
         return name;
     }
 
+    /** The host's name, without the port a Host header may carry. */
+    public static String hostName(String host) {
+        return host == null ? null : withoutPort(host.strip());
+    }
+
     private static String withoutPort(String host) {
         if (host.startsWith("[")) {
             int close = host.indexOf(']');

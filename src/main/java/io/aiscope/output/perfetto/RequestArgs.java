@@ -26,6 +26,10 @@ final class RequestArgs {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("request_id", r.id());
         a.put("role", x.role().name().toLowerCase(Locale.ROOT));
+        a.put("tls", r.tls());
+        if (x.host() != null) {
+            a.put("host", x.host());
+        }
         a.put("method", x.method());
         a.put("path", x.path());
         a.put("route", x.route());
@@ -47,7 +51,7 @@ final class RequestArgs {
         }
         a.put("socket", String.format("0x%x", x.sock()));
         if (x.llm() != null) {
-            a.put("openai", llm(x.llm()));
+            a.put("llm", llm(x.llm()));
         }
         if (r.decomposition() != null) {
             decomposition(a, r.decomposition());

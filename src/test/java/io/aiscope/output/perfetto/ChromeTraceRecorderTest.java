@@ -140,7 +140,7 @@ class ChromeTraceRecorderTest {
         assertThat(args.get("outcome").asText()).isEqualTo("complete");
         assertThat(args.get("ttft_ms").asDouble()).isEqualTo(0.6);
         assertThat(args.get("tokens").asInt()).isEqualTo(3);
-        assertThat(args.get("openai").get("model").asText()).isEqualTo("tiny-llm");
+        assertThat(args.get("llm").get("model").asText()).isEqualTo("tiny-llm");
         assertThat(args.get("attribution").asText()).isEqualTo("thread");
         assertThat(args.get("runq_ms").asDouble()).isEqualTo(1.5);
         assertThat(args.get("cuda_launches").asLong()).isEqualTo(3);
