@@ -3,11 +3,8 @@ package io.aiscope.agents;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiscope.testing.Aiscope;
 import io.aiscope.testing.LlmEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,22 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * times the agent itself saw them.
  */
 @Tag("kernel")
-class AgentEffectsKernelTest {
+class AgentEffectsKernelTest extends EndpointKernelTest {
     private static final int ROUNDS = 4;
-    private static LlmEndpoint endpoint;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        endpoint = new LlmEndpoint("--threads", "2");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        endpoint.close();
-    }
-
     @Test
     void eachCallIsFollowedByExactlyItsRoundsActions() throws Exception {
         try (LlmKernelRuns.Listener listener = new LlmKernelRuns.Listener()) {

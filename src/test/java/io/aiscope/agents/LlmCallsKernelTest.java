@@ -3,10 +3,7 @@ package io.aiscope.agents;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiscope.testing.Aiscope;
 import io.aiscope.testing.LlmEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * API's error, and its latency and time to first token where the client's clock measured the same thing.
  */
 @Tag("kernel")
-class LlmCallsKernelTest {
+class LlmCallsKernelTest extends EndpointKernelTest {
     /** Each route in each mode, over kept and new connections, and a 429 per dialect. */
     private static final List<String> SCENARIO = List.of(
             "chat stream-usage 6 keep - the quick brown fox",
@@ -45,20 +42,6 @@ class LlmCallsKernelTest {
     private static final Map<String, String> OPERATIONS = Map.of("chat", "chat", "completions", "text_completion",
             "embeddings", "embeddings", "messages", "chat", "responses", "chat");
     private static final Map<String, String> COMMS = Map.of("curl", "curl", "python", "python3", "node", "node");
-
-    private static LlmEndpoint endpoint;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        endpoint = new LlmEndpoint("--threads", "2");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        endpoint.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"curl", "python", "node"})

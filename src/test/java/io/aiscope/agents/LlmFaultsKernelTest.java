@@ -3,11 +3,8 @@ package io.aiscope.agents;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiscope.testing.Aiscope;
 import io.aiscope.testing.LlmEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 2 MB answer. Each is reported once, as far as it got, with nothing invented and nothing lost.
  */
 @Tag("kernel")
-class LlmFaultsKernelTest {
+class LlmFaultsKernelTest extends EndpointKernelTest {
     private static final int MIB = 1 << 20;
     private static final int PADDING = 2_000_000;
     private static final List<String> SCENARIO = List.of(
@@ -29,20 +26,6 @@ class LlmFaultsKernelTest {
             "chat whole 2 keep - @bytes=" + MIB + " lorem ipsum dolor",
             "completions whole 2 keep pad_bytes=" + PADDING + " a big answer",
             "chat stream-usage 2 keep - after all that");
-
-    private static LlmEndpoint endpoint;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        endpoint = new LlmEndpoint("--threads", "2");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        endpoint.close();
-    }
 
     @Test
     void resetsAndHugeBodiesAreReportedAsTheyHappened() {

@@ -6,11 +6,8 @@ import io.aiscope.testing.LiveCommand;
 import io.aiscope.testing.LlmEndpoint;
 import io.aiscope.testing.OtlpReceiver;
 import io.opentelemetry.proto.trace.v1.Span;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.net.URI;
@@ -34,27 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * calls and the client's process events.
  */
 @Tag("kernel")
-class LlmOutputsKernelTest {
+class LlmOutputsKernelTest extends EndpointKernelTest {
     private static final Pattern URL = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics");
     /** Two answered calls (one streamed with usage, one Anthropic-style) and a rate-limited one. */
     private static final List<String> SCENARIO = List.of(
             "chat stream-usage 6 keep - the quick brown fox",
             "messages whole 4 keep - hello claude",
             "chat whole 8 keep rate_limit=1 limited please");
-
-    private static LlmEndpoint endpoint;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        endpoint = new LlmEndpoint("--threads", "2");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        endpoint.close();
-    }
 
     private static List<String> client() {
         return endpoint.python(LlmEndpoint.scenario(dir, SCENARIO.toArray(String[]::new)));

@@ -5,11 +5,9 @@ import io.aiscope.testing.Aiscope;
 import io.aiscope.testing.LiveCommand;
 import io.aiscope.testing.LlmEndpoint;
 import io.aiscope.testing.Workloads;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * up to the size asked for. The prompt carries a fresh UUID; the completions are what the client itself read.
  */
 @Tag("kernel")
-class RedactionKernelTest {
+class RedactionKernelTest extends EndpointKernelTest {
     /** Runs the fixture client's own code (llm_client.py, imported) and prints each record with the text it got. */
     private static final String ANSWERS = """
             import json, sys
@@ -43,14 +41,11 @@ class RedactionKernelTest {
     private static final String PROMPT = "redact " + SECRET + " now";
     private static final int CALLS = 3;
 
-    private static LlmEndpoint endpoint;
-    @TempDir
-    static Path dir;
     private static List<String> client;
 
+    /** After the endpoint has started (the superclass's {@code @BeforeAll} runs first). */
     @BeforeAll
-    static void start() throws Exception {
-        endpoint = new LlmEndpoint("--threads", "2");
+    static void writeClient() throws Exception {
         Path script = Files.writeString(dir.resolve("answers.py"), ANSWERS);
         // The prompt is in a file, not on the command line: argv is reported (.proc.execs) and would carry it.
         Path calls = LlmEndpoint.scenario(dir, "chat stream 12 keep - " + PROMPT, "messages whole 12 new - " + PROMPT,
@@ -58,11 +53,6 @@ class RedactionKernelTest {
         // -B: no .pyc written next to the fixture.
         client = List.of("/usr/bin/python3", "-B", script.toString(), Workloads.get("llm").toString(), endpoint.url(),
                 LlmEndpoint.caCert().toString(), calls.toString());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        endpoint.close();
     }
 
     @Test
