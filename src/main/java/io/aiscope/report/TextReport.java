@@ -196,8 +196,10 @@ public final class TextReport {
 
     /** A requests section: http's, or tls's (the same figures, read from TLS plaintext). */
     private void requests(String family, JsonNode h) {
-        out.printf("%n[%s] %d requests, %d errors (%d cut short), %d still in flight%n", family, h.get("requests").asLong(),
-                h.get("errors").asLong(), h.get("aborted").asLong(), h.get("in_flight").asLong());
+        long skipped = h.path("skipped_calls").asLong(); // http's alone: tls reads no connection it would skip
+        out.printf("%n[%s] %d requests, %d errors (%d cut short), %d still in flight%s%n", family, h.get("requests").asLong(),
+                h.get("errors").asLong(), h.get("aborted").asLong(), h.get("in_flight").asLong(),
+                skipped > 0 ? String.format("; %d calls on non-HTTP connections skipped", skipped) : "");
         if (h.get("routes").isEmpty()) {
             return;
         }

@@ -3,6 +3,7 @@ package io.aiscope.probe.http;
 import io.aiscope.bpf.BpfMap;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BtfStruct;
+import io.aiscope.bpf.EventLayout;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,10 +17,17 @@ final class HttpEventLayout extends CapturedCallLayout {
     private static final int INBOUND = 1, FIRST_DATA = 2, PEER_RESET = 4;
 
     private final BtfStruct settings;
+    private final EventLayout.U64 cookie;
 
     HttpEventLayout(BpfObject object) {
         super(object, "aiscope_http_event");
         settings = object.struct("aiscope_http_settings");
+        cookie = new EventLayout(object, "aiscope_http_event").u64("cookie");
+    }
+
+    /** A data record's socket cookie: the connection's identity that no later socket gets (skip_socks' key). */
+    long cookie(MemorySegment e) {
+        return cookie.get(e);
     }
 
     /** Whether a data record carries its connection's first bytes (see first_data() in http.bpf.c). */

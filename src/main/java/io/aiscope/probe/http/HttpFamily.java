@@ -1,6 +1,8 @@
 package io.aiscope.probe.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aiscope.bpf.BpfException;
+import io.aiscope.bpf.BpfMap;
 import io.aiscope.bpf.BpfObject;
 import io.aiscope.bpf.BpfProgram;
 import io.aiscope.engine.FamilyContext;
@@ -10,7 +12,9 @@ import io.aiscope.engine.ProcessNames;
 import io.aiscope.engine.TraceEvent;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -20,7 +24,8 @@ import java.util.Map;
  * HTTP/1.x requests of traced processes, server and client side, from the bytes of their socket calls (see
  * http.bpf.c): per-request latency, time to first token and streamed tokens of LLM APIs, each request decomposed
  * into what the scheduler, the CUDA runtime and TCP did meanwhile. The connections are {@link HttpStreams} keyed
- * by socket.
+ * by socket. A connection the parser gives up on (not HTTP, or upgraded to another protocol) is handed to the kernel
+ * by its socket cookie, in {@code skip_socks}: its later calls are neither copied nor sent.
  */
 public final class HttpFamily implements ProbeFamily {
     private static final int RING_BYTES = 16 << 20;
@@ -34,6 +39,17 @@ public final class HttpFamily implements ProbeFamily {
     /** Ports asked for before the family started (the requests command's --port). */
     private Collection<Integer> onlyPorts = List.of();
     private final List<String> missingTracepoints = new ArrayList<>();
+    private BpfMap skipSocks;
+    /** skip_socks' key and value, reused: written on the event thread alone. */
+    private final MemorySegment skipKey = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
+    private final MemorySegment skipValue = Arena.ofAuto().allocateFrom(ValueLayout.JAVA_BYTE, (byte) 1);
+    private BpfMap skippedCallsMap;
+    /** Socket calls read from the ring (data records); written by the event thread alone. */
+    private volatile long callsRead;
+    /** Calls the kernel skipped (skipped_calls), as of the last collect(). */
+    private volatile long skippedCalls;
+    /** Connections the kernel could not be told to skip (their calls keep coming, and are ignored here). */
+    private volatile long skipFailures;
 
     @Override
     public String name() {
@@ -57,6 +73,8 @@ public final class HttpFamily implements ProbeFamily {
         this.context = context;
         BpfObject object = context.object();
         layout = new HttpEventLayout(object);
+        skipSocks = object.map("skip_socks");
+        skippedCallsMap = object.map("skipped_calls");
         connections = new HttpStreams<>(name(), false, context, stats);
         connections.onlyPorts(onlyPorts);
         missingTracepoints.forEach(p -> context.log().unavailable("http/" + p, "this kernel has no such tracepoint"));
@@ -67,8 +85,13 @@ public final class HttpFamily implements ProbeFamily {
     @Override
     public void onEvent(MemorySegment e) {
         switch (layout.kind(e)) {
-            case HttpEventLayout.DATA -> connections.data(layout.sock(e), layout.tgid(e), layout.sock(e),
-                    layout.localPort(e), layout.remotePort(e), layout.firstData(e), layout.socketIo(e));
+            case HttpEventLayout.DATA -> {
+                callsRead++;
+                if (connections.data(layout.sock(e), layout.tgid(e), layout.sock(e), layout.localPort(e),
+                        layout.remotePort(e), layout.firstData(e), layout.socketIo(e))) {
+                    skip(layout.cookie(e));
+                }
+            }
             case HttpEventLayout.CLOSE -> connections.closed(layout.sock(e), layout.tsNs(e), layout.peerReset(e));
             case HttpEventLayout.RUNQ_WAIT -> {
                 if (context.wantsEvents()) {
@@ -77,6 +100,18 @@ public final class HttpFamily implements ProbeFamily {
                 }
             }
             default -> throw new IllegalArgumentException("unknown http event kind " + layout.kind(e));
+        }
+    }
+
+    /** Has the kernel skip the connection's calls from now on (those already in the ring still come, ignored). */
+    private void skip(long cookie) {
+        skipKey.set(ValueLayout.JAVA_LONG, 0, cookie);
+        try {
+            skipSocks.update(skipKey, skipValue);
+        } catch (BpfException failed) {
+            if (skipFailures++ == 0) { // one writer: the event thread
+                context.log().warn("http: cannot have the kernel skip a connection that is not HTTP: " + failed.getMessage());
+            }
         }
     }
 
@@ -94,8 +129,18 @@ public final class HttpFamily implements ProbeFamily {
     }
 
     @Override
+    public void collect() {
+        if (skippedCallsMap != null) {
+            skippedCalls = skippedCallsMap.sumPerCpu(0);
+        }
+    }
+
+    @Override
     public void report(ObjectNode section, ProcessNames names) {
         new HttpReport(stats).write(section, names, connections == null ? 0 : connections.inFlight());
+        section.put("calls_read", callsRead);
+        section.put("skipped_calls", skippedCalls);
+        section.put("skip_failures", skipFailures);
     }
 
     @Override

@@ -89,8 +89,10 @@ public final class HttpStreams<K> {
      * @param sock      kernel address of the stream's socket, 0 while not known
      * @param localPort the stream's ports, 0 while not known
      * @param firstData whether the call carries the stream's first bytes (it was seen from its start)
+     * @return whether this call made the stream give up on HTTP (it is not HTTP, or it was upgraded to another
+     *         protocol): its later calls are ignored, and a family may have the kernel stop sending them
      */
-    public void data(K key, int pid, long sock, int localPort, int remotePort, boolean firstData, SocketIo io) {
+    public boolean data(K key, int pid, long sock, int localPort, int remotePort, boolean firstData, SocketIo io) {
         Stream s = streams.get(key);
         if (s != null && s.connection.pid() != pid) {
             // The key (a socket's memory) now names another process's stream: the old one's end was never seen.
@@ -98,12 +100,12 @@ public final class HttpStreams<K> {
             s = null;
         }
         if (s == null && io.bytes() <= 0) {
-            return; // an error or end of stream on a stream not followed (left out, or evicted)
+            return false; // an error or end of stream on a stream not followed (left out, or evicted)
         }
         if (s == null) {
             Set<Integer> only = onlyPorts;
             if (!only.isEmpty() && !only.contains(localPort) && !only.contains(remotePort)) {
-                return; // checked again at its next call: cheaper than remembering it
+                return false; // checked again at its next call: cheaper than remembering it (the ports asked for can change)
             }
             s = open(key, pid, sock, firstData, io.tsNs());
         }
@@ -112,8 +114,8 @@ public final class HttpStreams<K> {
             s.remotePort = remotePort;
         }
         HttpConnection c = s.connection;
-        if (c.state() == HttpConnection.State.NOT_HTTP || c.state() == HttpConnection.State.UPGRADED) {
-            return;
+        if (gaveUp(c)) {
+            return false; // ignored (http: calls the ring held before the kernel began to skip them)
         }
         long errorsBefore = c.parseErrors();
         c.accept(io);
@@ -123,6 +125,11 @@ public final class HttpStreams<K> {
         if (c.state() == HttpConnection.State.NOT_HTTP) {
             stats.nonHttpConnection();
         }
+        return gaveUp(c);
+    }
+
+    private static boolean gaveUp(HttpConnection c) {
+        return c.state() == HttpConnection.State.NOT_HTTP || c.state() == HttpConnection.State.UPGRADED;
     }
 
     private Stream open(K key, int pid, long sock, boolean firstData, long nowNs) {

@@ -6,6 +6,11 @@
  * certainly resident. Parsing is Java's: the kernel copies the first HTTP_HEAD_BYTES of each call, and its last
  * HTTP_TAIL_BYTES when it moved more (where a chunked body's terminator and a JSON body's usage sit).
  *
+ * Connections Java has given up on (not HTTP: TLS ciphertext, databases, RPC; or upgraded to another protocol)
+ * are skipped before any copy: Java writes their socket cookie into skip_socks. The cookie, not the socket's
+ * address, because Java's decision can land after the socket closed, and the address is soon another
+ * connection's; a cookie is never given to another socket.
+ *
  * Each record also carries the calling thread's scheduler counters and the process's run-queue total, so Java
  * can split a request's time into on-CPU, run-queue wait and blocked without an event per context switch. */
 #include "aiscope.h"
@@ -21,6 +26,8 @@
 #define HTTP_MAX_IOV 8
 #define HTTP_MAX_SOCKS 65536
 #define HTTP_MAX_THREADS 65536
+/* Connections skipped at once; beyond that the least recently skipped ones are sent again (Java ignores them). */
+#define HTTP_MAX_SKIPPED 65536
 
 /* x86-64 syscall numbers whose buffers we read. */
 #define NR_read 0
@@ -71,6 +78,22 @@ struct {
 	__type(key, __u32);   /* tid */
 	__type(value, __u64);
 } send_started SEC(".maps");
+
+/* Socket cookies of connections Java gave up on (written by Java): their calls are neither copied nor sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HTTP_MAX_SKIPPED);
+	__type(key, __u64);  /* socket cookie */
+	__type(value, __u8);
+} skip_socks SEC(".maps");
+
+/* Calls skipped because their connection is in skip_socks, per CPU (Java sums them for the report). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} skipped_calls SEC(".maps");
 
 static __always_inline struct aiscope_http_settings *http_settings_now(void)
 {
@@ -176,6 +199,18 @@ static __always_inline int on_data(struct sock *sk, int ret, bool inbound)
 	}
 	if (ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS)
 		return 0; /* nothing happened: the caller will try again */
+	/* After send_started is taken: a send that began before its connection was skipped leaves no stale start. */
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	if (bpf_map_lookup_elem(&skip_socks, &cookie)) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&skipped_calls, &zero);
+		if (n)
+			*n += 1;
+		/* Keeps the socket's entry in the LRU `socks` fresh: its close must still be sent, to end Java's stream
+		 * under this address before another connection gets the address. */
+		bpf_map_lookup_elem(&socks, &key);
+		return 0;
+	}
 	/* A failure or end of stream matters only on a connection that carried data: one on a socket never seen would
 	 * adopt it (a dead socket's memory is soon another connection's). */
 	if (ret <= 0 && !bpf_map_lookup_elem(&socks, &key))
@@ -192,6 +227,7 @@ static __always_inline int on_data(struct sock *sk, int ret, bool inbound)
 	e->flags = (inbound ? HTTP_INBOUND : 0) | (first_data(sk, ret, inbound) ? HTTP_FIRST_DATA : 0);
 	e->ts_ns = now;
 	e->sock = key;
+	e->cookie = cookie;
 	e->bytes = ret;
 	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -226,6 +262,10 @@ int BPF_PROG(http_send_start, struct sock *sk, struct msghdr *msg, struct sk_buf
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 	if (!is_target(pid_tgid >> 32))
+		return 0;
+	/* A skipped connection's send is not timed: cheaper than recording a start that on_data throws away. */
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	if (bpf_map_lookup_elem(&skip_socks, &cookie))
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&send_started, &tid, &now, BPF_NOEXIST);

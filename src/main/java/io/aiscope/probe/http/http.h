@@ -30,6 +30,8 @@ struct aiscope_http_event {
 	                           start, when TCP began taking its bytes (its end can come much later, after the
 	                           sender was preempted by the very thread its bytes woke); runq wait: wait start */
 	__u64 sock;             /* kernel address of the struct sock (the tcp family's connection identity) */
+	__u64 cookie;           /* data: the socket's cookie, never reused while the kernel runs (unlike the address):
+	                           the key under which Java asks the kernel to skip the connection (skip_socks) */
 	__s64 bytes;            /* data: bytes moved, 0 at end of stream, -errno on failure; runq wait: its length */
 	__u32 lport;            /* data, close: the socket's local port ... */
 	__u32 rport;            /* ... and its peer's */
