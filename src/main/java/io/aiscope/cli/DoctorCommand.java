@@ -13,6 +13,7 @@ import io.aiscope.engine.ProcessNames;
 import io.aiscope.output.CheckList;
 import io.aiscope.probe.cuda.CudaFunction;
 import io.aiscope.probe.proc.ProcFamily;
+import io.aiscope.probe.tls.TlsFamily;
 import io.aiscope.report.RunReport;
 import io.aiscope.target.LibraryCandidate;
 import io.aiscope.target.LibraryFinder;
@@ -68,6 +69,7 @@ final class DoctorCommand implements Callable<Integer> {
             checks.warn("bpf programs", "not tried: fix the failures above first");
         }
         checkCuda();
+        checkOpenSsl();
         if (json) {
             System.out.println(RunReport.JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(checks.toJson(RunReport.JSON)));
@@ -265,18 +267,9 @@ final class DoctorCommand implements Callable<Integer> {
 
     private void checkCuda() {
         Set<String> runtimeFunctions = Arrays.stream(CudaFunction.values()).map(Enum::name).collect(Collectors.toSet());
-        LibrarySearch runtimes = new LibraryFinder(runtimeFunctions).findOnSystem("libcudart.so*");
-        for (LibraryCandidate c : runtimes.found()) {
-            checks.ok("cuda runtime", c.path() + " (" + c.definedNames().size() + " of " + runtimeFunctions.size()
-                    + " probed functions)");
-        }
-        for (Path p : runtimes.withoutWantedFunctions()) {
-            checks.warn("cuda runtime", p + " is named like a CUDA runtime but defines none of its functions: not probed");
-        }
-        if (runtimes.found().isEmpty()) {
-            checks.warn("cuda runtime", "no libcudart in the standard library directories; runtimes bundled with an"
-                    + " application (a PyTorch wheel) are still found when a traced process maps them");
-        }
+        checkLibrary("cuda runtime", "a CUDA runtime", "libcudart.so*", runtimeFunctions, "no libcudart in the standard"
+                + " library directories; runtimes bundled with an application (a PyTorch wheel) are still found when a"
+                + " traced process maps them");
         List<Path> drivers = new LibraryFinder(Set.of("cuInit")).findOnSystem("libcuda.so*").found().stream()
                 .map(LibraryCandidate::path).toList();
         List<Path> devices = nvidiaDevices();
@@ -288,6 +281,26 @@ final class DoctorCommand implements Callable<Integer> {
                     : drivers.isEmpty() ? "no libcuda.so.1" : "no /dev/nvidia* devices";
             checks.warn("nvidia driver", missing + ": every CUDA call fails (cudaErrorInsufficientDriver, 35);"
                     + " aiscope still traces the calls, but no GPU work happens");
+        }
+    }
+
+    private void checkOpenSsl() {
+        checkLibrary("openssl", "OpenSSL's libssl", "libssl.so*", TlsFamily.probedFunctions(), "no libssl in the"
+                + " standard library directories: TLS plaintext is seen only in libraries bundled with an application,"
+                + " or executables that export OpenSSL's functions (node), when a traced process maps them");
+    }
+
+    /** Which copies of a probed library the system has, and how many of the functions aiscope probes each defines. */
+    private void checkLibrary(String check, String what, String glob, Set<String> functions, String noneFound) {
+        LibrarySearch found = new LibraryFinder(functions).findOnSystem(glob);
+        for (LibraryCandidate c : found.found()) {
+            checks.ok(check, c.path() + " (" + c.definedNames().size() + " of " + functions.size() + " probed functions)");
+        }
+        for (Path p : found.withoutWantedFunctions()) {
+            checks.warn(check, p + " is named like " + what + " but defines none of its functions: not probed");
+        }
+        if (found.found().isEmpty()) {
+            checks.warn(check, noneFound);
         }
     }
 

@@ -22,6 +22,8 @@ class DoctorCommandTest {
                 .containsPattern("(?m)^ok\\s+tp_btf\\s+attached ")
                 .containsPattern("(?m)^ok\\s+uprobe\\s+attached cuda_call_entry to \\S+libc.so.6:getpid")
                 .containsPattern("(?m)^ok\\s+cuda runtime\\s+/usr/local/cuda-13.0/")
+                .containsPattern("(?m)^ok\\s+openssl\\s+\\S+/libssl.so.3 \\(8 of 8 probed functions\\)")
+                .containsPattern("(?m)^ok\\s+family tls\\s+loads")
                 .contains("tracing works here");
         assertThat(r.stdout()).doesNotContainPattern("(?m)^fail");
     }
@@ -38,7 +40,7 @@ class DoctorCommandTest {
             assertThat(c.get("status").asText()).isIn("ok", "warn");
         });
         assertThat(names).contains("kernel", "btf", "privileges", "libbpf", "family proc", "uprobe", "perf_event",
-                "kprobe", "fentry", "cuda runtime", "nvidia driver");
+                "kprobe", "fentry", "cuda runtime", "openssl", "nvidia driver");
     }
 
     @Test

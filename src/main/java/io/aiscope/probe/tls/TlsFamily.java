@@ -124,4 +124,9 @@ public final class TlsFamily implements ProbeFamily {
     public HttpStats stats() {
         return stats;
     }
+
+    /** The OpenSSL functions the family probes (doctor looks for them). */
+    public static java.util.Set<String> probedFunctions() {
+        return TlsFunction.names();
+    }
 }

@@ -29,6 +29,10 @@ enum TlsFunction {
         this.exit = exit;
     }
 
+    static java.util.Set<String> names() {
+        return java.util.Arrays.stream(values()).map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** Every function in every libssl.so* a traced process maps, and in any executable that exports them (node). */
     static UprobePlan plan(String family, BpfObject object) {
         List<UprobePlan.Probe> probes = java.util.Arrays.stream(values())
