@@ -46,6 +46,7 @@ public final class AgentCorrelator {
             return size() > MAX_ACTIONS_PER_TREE;
         }
     };
+    private final ConnectOutcomes connectOutcomes = new ConnectOutcomes(MAX_ACTIONS_PER_TREE);
     private long callsSeen;
     private long actionsLeftOut;
 
@@ -83,6 +84,7 @@ public final class AgentCorrelator {
             case ProcessAction.Exit e -> exitCodes.put(e.pid(), e.exitCode());
             case ProcessAction.Exec e -> keep(e);
             case ProcessAction.Connect c -> keep(c);
+            case ProcessAction.ConnectResult r -> connectOutcomes.add(r);
             case ProcessAction.FileOpen f -> {
                 if (f.forWriting() && NOT_EFFECTS.stream().noneMatch(f.path()::startsWith)) {
                     keep(f);
@@ -128,7 +130,7 @@ public final class AgentCorrelator {
                 List<Effect> list = effects.computeIfAbsent(c, k -> new ArrayList<>());
                 if (list.size() < MAX_EFFECTS_PER_CALL) {
                     list.add(new Effect(a, a.tsNs() - c.endNs(), tree.depthBelow(a.pid(), c.pid()),
-                            a instanceof ProcessAction.Exec ? exitCodes.get(a.pid()) : null));
+                            a instanceof ProcessAction.Exec ? exitCodes.get(a.pid()) : null, connectOutcomes.of(a)));
                 } else {
                     leftOut.merge(c, 1, Integer::sum);
                 }

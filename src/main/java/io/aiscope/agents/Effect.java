@@ -9,8 +9,10 @@ import io.aiscope.correlate.ProcessAction;
  * @param afterNs  how long after the call's response ended
  * @param depth    forks between the calling process and the acting one (0: the caller itself)
  * @param exitCode for a command run: the exit code of its process, when it has exited
+ * @param outcome  for a non-blocking connect: how it ended, when that is known
  */
-public record Effect(ProcessAction action, long afterNs, int depth, Integer exitCode) {
+public record Effect(ProcessAction action, long afterNs, int depth, Integer exitCode,
+                     ProcessAction.ConnectResult outcome) {
     /** The kinds an output names: "exec", "file_write", "connect". */
     public String kind() {
         return switch (action) {

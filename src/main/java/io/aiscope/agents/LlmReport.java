@@ -142,7 +142,11 @@ public final class LlmReport {
             case ProcessAction.Connect c -> {
                 o.put("address", c.address());
                 o.put("port", c.port());
-                o.put("result", c.result());
+                // A non-blocking connect's call returned -EINPROGRESS: its result is how it ended, when known.
+                o.put("result", e.outcome() == null ? c.result() : e.outcome().result());
+                if (e.outcome() != null) {
+                    o.put("completed_ms", e.outcome().afterNs() / 1e6);
+                }
             }
             default -> throw new IllegalStateException("not an effect: " + a);
         }

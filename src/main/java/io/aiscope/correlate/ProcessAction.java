@@ -36,7 +36,33 @@ public sealed interface ProcessAction {
 
     /**
      * A connect(2) to {@code address} (an IPv4/IPv6 literal, or a Unix socket path) and {@code port} (0 for Unix
-     * sockets); {@code result} is 0, or -errno (-EINPROGRESS for a non-blocking connect under way).
+     * sockets); {@code result} is what the call returned: 0, or -errno (-EINPROGRESS for a non-blocking connect
+     * under way, whose outcome may come later as a {@link ConnectResult}).
      */
-    record Connect(long tsNs, int pid, int tid, String address, int port, long result) implements ProcessAction {}
+    record Connect(long tsNs, int pid, int tid, String address, int port, long result) implements ProcessAction {
+        public static final long EINPROGRESS = -115;
+    }
+
+    /**
+     * How the non-blocking TCP {@code connect} ended, at {@code tsNs}: {@code result} is 0 (connected) or -errno
+     * (-ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH, …), or {@link #CLOSED_WHILE_CONNECTING}. Consumers match it to
+     * the connect they were given by equality.
+     */
+    record ConnectResult(long tsNs, Connect connect, long result) implements ProcessAction {
+        /**
+         * -ECANCELED, aiscope's name for a socket the process closed before the handshake ended (its own timeout,
+         * say): the kernel reports no error then.
+         */
+        public static final long CLOSED_WHILE_CONNECTING = -125;
+
+        @Override
+        public int pid() {
+            return connect.pid();
+        }
+
+        /** How long after the connect call the outcome was known. */
+        public long afterNs() {
+            return tsNs - connect.tsNs();
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.aiscope.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aiscope.correlate.ProcessAction;
 
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,7 @@ public final class AgentChains {
     private static final Map<Long, String> ERRNO = Map.ofEntries(Map.entry(1L, "EPERM"), Map.entry(2L, "ENOENT"),
             Map.entry(13L, "EACCES"), Map.entry(17L, "EEXIST"), Map.entry(20L, "ENOTDIR"), Map.entry(21L, "EISDIR"),
             Map.entry(28L, "ENOSPC"), Map.entry(30L, "EROFS"), Map.entry(101L, "ENETUNREACH"),
-            Map.entry(110L, "ETIMEDOUT"), Map.entry(111L, "ECONNREFUSED"), Map.entry(113L, "EHOSTUNREACH"),
-            Map.entry(115L, "EINPROGRESS"));
+            Map.entry(110L, "ETIMEDOUT"), Map.entry(111L, "ECONNREFUSED"), Map.entry(113L, "EHOSTUNREACH"));
     private static final int MAX_ARGV_CHARS = 120;
 
     private AgentChains() {}
@@ -91,13 +91,21 @@ public final class AgentChains {
         return port == 0 ? a : a.contains(":") ? "[" + a + "]:" + port : a + ":" + port;
     }
 
-    /** Nothing for success; the errno's name for a failure. */
+    /**
+     * Nothing for success; the errno's name for a failure. A connect reports how it ended when that came; one
+     * still at -EINPROGRESS ended unseen (aiscope stopped first, or the kernel could not follow it).
+     */
     private static String result(long result, boolean connect) {
         if (result >= 0) {
             return "";
         }
-        String name = ERRNO.getOrDefault(-result, "errno " + -result);
-        return connect && result == -115 ? " (in progress)" : " → " + name;
+        if (connect && result == ProcessAction.Connect.EINPROGRESS) {
+            return " (in progress)";
+        }
+        if (connect && result == ProcessAction.ConnectResult.CLOSED_WHILE_CONNECTING) {
+            return " → closed while connecting";
+        }
+        return " → " + ERRNO.getOrDefault(-result, "errno " + -result);
     }
 
     private static String text(JsonNode n) {

@@ -8,8 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The connect(2) calls of traced processes, one entry per address, port and result in the order first seen.
- * Bounded: past {@link #MAX_ENTRIES} distinct ones, further calls are only counted.
+ * The connect(2) calls of traced processes, one entry per address, port and result in the order first seen; a
+ * non-blocking connect counts under -EINPROGRESS until its outcome moves it to its final result. Bounded: past
+ * {@link #MAX_ENTRIES} distinct ones, further calls are only counted.
  */
 final class Connects {
     static final int MAX_ENTRIES = 256;
@@ -20,7 +21,25 @@ final class Connects {
     private long leftOut;
 
     synchronized void add(ProcessAction.Connect c) {
-        Key key = new Key(c.address(), c.port(), c.result());
+        count(new Key(c.address(), c.port(), c.result()));
+    }
+
+    /** The connect {@code r} ended: it counts under its outcome instead of what the call returned. */
+    synchronized void completed(ProcessAction.ConnectResult r) {
+        ProcessAction.Connect c = r.connect();
+        Key was = new Key(c.address(), c.port(), c.result());
+        Long n = counts.get(was);
+        if (n == null) {
+            leftOut--; // it was one of those only counted
+        } else if (n == 1) {
+            counts.remove(was);
+        } else {
+            counts.put(was, n - 1);
+        }
+        count(new Key(c.address(), c.port(), r.result()));
+    }
+
+    private void count(Key key) {
         if (counts.containsKey(key) || counts.size() < MAX_ENTRIES) {
             counts.merge(key, 1L, Long::sum);
         } else {

@@ -8,10 +8,13 @@ import io.aiscope.correlate.ProcessAction;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** struct aiscope_proc_event and struct aiscope_proc_io_event (proc.h), read through the object's BTF. */
+/**
+ * struct aiscope_proc_event, struct aiscope_proc_io_event and struct aiscope_proc_connect_result (proc.h), read
+ * through the object's BTF.
+ */
 final class ProcEventLayout {
     /** enum proc_event_kind. */
-    static final int FORK = 1, EXEC = 2, EXIT = 3, LIBRARIES = 4, OPEN = 5, CONNECT = 6;
+    static final int FORK = 1, EXEC = 2, EXIT = 3, LIBRARIES = 4, OPEN = 5, CONNECT = 6, CONNECT_RESULT = 7;
     /** enum proc_io_capture. */
     private static final int CUT = 1, UNREADABLE = 2;
     private static final int COMM_LEN = 16, PATH_LEN = 256, ARGS_LEN = 1024, SOCKADDR_LEN = 128;
@@ -23,9 +26,15 @@ final class ProcEventLayout {
     private final EventLayout.Chars comm, filename;
     private final long args;
     private final EventLayout.U32 ioTid, ioFlags, ioCapture, ioAddrLen;
-    private final EventLayout.U64 ioResult, ioTs;
+    private final EventLayout.U64 ioResult, ioTs, ioSock;
     private final EventLayout.Chars ioPath;
     private final long ioAddr;
+    private final EventLayout.U32 outConnected;
+    private final EventLayout.S32 outErr;
+    private final EventLayout.U64 outSock, outConnectTs, outTs;
+
+    /** A connect's outcome: which connect, when it was known, its result (0 or -errno). */
+    record ConnectOutcome(PendingConnects.Key connect, long tsNs, long result) {}
 
     ProcEventLayout(BpfObject object) {
         EventLayout layout = new EventLayout(object, "aiscope_proc_event");
@@ -41,10 +50,7 @@ final class ProcEventLayout {
         filename = layout.chars("filename", PATH_LEN);
         args = object.struct("aiscope_proc_event").offset("args", ARGS_LEN);
 
-        EventLayout io = new EventLayout(object, "aiscope_proc_io_event");
-        if (io.u32("kind").offset() != kind.offset() || io.u32("tgid").offset() != tgid.offset()) {
-            throw new BpfException("proc.h: the two event structs must begin with kind and tgid alike");
-        }
+        EventLayout io = sameHead(object, "aiscope_proc_io_event");
         ioTid = io.u32("tid");
         ioFlags = io.u32("flags");
         ioResult = io.u64("result");
@@ -53,6 +59,23 @@ final class ProcEventLayout {
         ioAddrLen = io.u32("addr_len");
         ioPath = io.chars("path", PATH_LEN);
         ioAddr = object.struct("aiscope_proc_io_event").offset("addr", SOCKADDR_LEN);
+        ioSock = io.u64("sock");
+
+        EventLayout out = sameHead(object, "aiscope_proc_connect_result");
+        outConnected = out.u32("connected");
+        outErr = out.s32("err");
+        outSock = out.u64("sock");
+        outConnectTs = out.u64("connect_ts_ns");
+        outTs = out.u64("ts_ns");
+    }
+
+    /** Another record's layout, which must begin with kind and tgid as struct aiscope_proc_event does. */
+    private EventLayout sameHead(BpfObject object, String struct) {
+        EventLayout layout = new EventLayout(object, struct);
+        if (layout.u32("kind").offset() != kind.offset() || layout.u32("tgid").offset() != tgid.offset()) {
+            throw new BpfException("proc.h: " + struct + " must begin with kind and tgid as aiscope_proc_event");
+        }
+        return layout;
     }
 
     int kind(MemorySegment e) {
@@ -110,6 +133,21 @@ final class ProcEventLayout {
         SocketAddresses.Endpoint to = SocketAddresses.decode(sockaddr, sockaddr.length);
         return new ProcessAction.Connect(ioTs.get(e), pid(e), ioTid.getInt(e), to.address(), to.port(),
                 result(ioResult.get(e)));
+    }
+
+    /** The socket whose outcome a later connect-result record reports, or 0 when none will come. */
+    long connectSock(MemorySegment e) {
+        return ioSock.get(e);
+    }
+
+    ConnectOutcome connectOutcome(MemorySegment e) {
+        return new ConnectOutcome(new PendingConnects.Key(pid(e), outSock.get(e), outConnectTs.get(e)), outTs.get(e),
+                outcome(outConnected.getInt(e) != 0, outErr.get(e)));
+    }
+
+    /** 0 when connected; the socket's error when the handshake failed; closed without one: the process gave up. */
+    static long outcome(boolean connected, int err) {
+        return connected ? 0 : err != 0 ? -err : ProcessAction.ConnectResult.CLOSED_WHILE_CONNECTING;
     }
 
     /** The {@code length} bytes the kernel filled at {@code offset}, never more than the field's {@code room}. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.aiscope.probe.proc.ProcEventLayout.CONNECT;
+import static io.aiscope.probe.proc.ProcEventLayout.CONNECT_RESULT;
 import static io.aiscope.probe.proc.ProcEventLayout.EXEC;
 import static io.aiscope.probe.proc.ProcEventLayout.EXIT;
 import static io.aiscope.probe.proc.ProcEventLayout.FORK;
@@ -45,9 +46,11 @@ public final class ProcFamily implements ProbeFamily {
     private final ProcessTree tree = new ProcessTree(MAX_PROCESSES);
     private final FileOpens files = new FileOpens();
     private final Connects connects = new Connects();
+    private final PendingConnects pendingConnects = new PendingConnects();
     private FamilyContext context;
     private ProcEventLayout layout;
     private long originNs;
+    private volatile long kernelOutcomesLost;
 
     public ProcFamily(Listener listener, ProcessNames names) {
         this.listener = listener;
@@ -85,7 +88,8 @@ public final class ProcFamily implements ProbeFamily {
         switch (layout.kind(e)) {
             case LIBRARIES -> listener.librariesChanged(pid, layout.stopped(e));
             case OPEN -> opened(layout.fileOpen(e), layout.pathCut(e));
-            case CONNECT -> connected(layout.connect(e));
+            case CONNECT -> connected(layout.connect(e), layout.connectSock(e));
+            case CONNECT_RESULT -> connectEnded(layout.connectOutcome(e));
             case FORK -> forked(e, pid);
             case EXEC -> execd(e, pid);
             case EXIT -> exited(e, pid);
@@ -139,12 +143,30 @@ public final class ProcFamily implements ProbeFamily {
         }
     }
 
-    private void connected(ProcessAction.Connect connect) {
+    /** @param sock the socket whose outcome the kernel reports later (a non-blocking TCP connect), or 0 */
+    private void connected(ProcessAction.Connect connect, long sock) {
+        if (sock != 0) {
+            pendingConnects.add(connect, sock);
+        }
         connects.add(connect);
         context.actions().accept(connect);
         if (context.wantsEvents()) {
             trace("connect", connect.tsNs(), connect.pid(), connect.tid(), Map.of("address", connect.address(),
                     "port", connect.port(), "result", connect.result()));
+        }
+    }
+
+    private void connectEnded(ProcEventLayout.ConnectOutcome outcome) {
+        ProcessAction.ConnectResult r = pendingConnects.complete(outcome.connect(), outcome.tsNs(), outcome.result());
+        if (r == null) {
+            return;
+        }
+        ProcessAction.Connect c = r.connect();
+        connects.completed(r);
+        context.actions().accept(r);
+        if (context.wantsEvents()) {
+            trace("connect_result", r.tsNs(), c.pid(), c.tid(), Map.of("address", c.address(), "port", c.port(),
+                    "result", r.result(), "after_ms", r.afterNs() / 1e6));
         }
     }
 
@@ -165,6 +187,12 @@ public final class ProcFamily implements ProbeFamily {
         tree.write(section, originNs);
         files.write(section.putObject("files"));
         connects.write(section);
+        section.put("connect_outcomes_lost", kernelOutcomesLost + pendingConnects.lost());
+    }
+
+    @Override
+    public void collect() {
+        kernelOutcomesLost = context.object().map("connect_outcomes_lost").sumPerCpu(0);
     }
 
     @Override

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Follows traced processes across fork, exec and exit in the kernel, so a launched command's descendants are
  * traced from their first instruction and uprobes filter on one map lookup. Reports what they do to the world
- * outside: the programs they run (with argv), the files they open and the addresses they connect to. */
+ * outside: the programs they run (with argv), the files they open, the addresses they connect to and how their
+ * non-blocking TCP connects ended. */
 #include "aiscope.h"
 #include "proc.h"
 
 /* Keeps the layouts in this object's BTF for the Java decoder. */
 const volatile struct aiscope_proc_event aiscope_proc_event_layout __attribute__((unused));
 const volatile struct aiscope_proc_io_event aiscope_proc_io_event_layout __attribute__((unused));
+const volatile struct aiscope_proc_connect_result aiscope_proc_connect_result_layout __attribute__((unused));
 
 /* x86-64 syscall numbers (orig_ax at syscall exit). */
 #define NR_open 2
@@ -19,6 +21,32 @@ const volatile struct aiscope_proc_io_event aiscope_proc_io_event_layout __attri
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define EINPROGRESS 115
+#define MAX_PENDING_CONNECTS 4096
+
+/* Non-blocking TCP connects under way, by struct sock, until their handshake ends. Whoever deletes an entry
+ * reports its outcome: the state change (softirq, any CPU) and the connect's own exit can race. */
+struct pending_connect {
+	__u32 tgid;
+	__u32 pad; /* named, so that an initializer zeroes it: the map copies every byte */
+	__u64 connect_ts_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PENDING_CONNECTS);
+	__type(key, __u64);
+	__type(value, struct pending_connect);
+} pending_connects SEC(".maps");
+
+/* Connect outcomes not reported, per CPU: too many connects under way at once, or a handshake that ended in the
+ * instant between connect's return and its exit (the state change fires before the state is stored). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} connect_outcomes_lost SEC(".maps");
 
 /* A fork, exit or library record: everything before the argument block, which only an exec fills. */
 static __always_inline struct aiscope_proc_event *reserve_without_args(void)
@@ -164,6 +192,98 @@ static __always_inline void read_connect(struct aiscope_proc_io_event *e, struct
 		e->addr_len = n;
 }
 
+static __always_inline void count_outcome_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&connect_outcomes_lost, &zero);
+	if (n)
+		*n += 1;
+}
+
+/* The TCP socket behind descriptor fd of the current task, or NULL (connect(2) returns -EINPROGRESS for SCTP too,
+ * whose outcome is not followed). */
+static __always_inline struct sock *tcp_sock_of(struct task_struct *task, unsigned int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file;
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	/* A socket points back at its file: whatever else private_data may be (another thread replaced the
+	 * descriptor since) fails this. */
+	if (!sock || BPF_CORE_READ(sock, file) != file)
+		return NULL;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	/* A bitfield before 5.6: the probed read copes with both shapes. */
+	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+		return NULL;
+	return sk;
+}
+
+static __always_inline void report_outcome(struct sock *sk, bool connected)
+{
+	__u64 key = (__u64)sk;
+	struct pending_connect *p = bpf_map_lookup_elem(&pending_connects, &key);
+	if (!p)
+		return;
+	struct pending_connect c = *p;
+	if (bpf_map_delete_elem(&pending_connects, &key))
+		return; /* the other side took it */
+	struct aiscope_proc_connect_result *e = reserve_event(struct aiscope_proc_connect_result);
+	if (!e)
+		return;
+	e->kind = PROC_CONNECT_RESULT;
+	e->tgid = c.tgid;
+	e->connected = connected;
+	/* The handshake's failure sets sk_err before the socket reaches CLOSE (reset, timeout, ICMP error); a close
+	 * of the process's own sets none. Nobody has read it yet: the caller learns it from its next poll. */
+	e->err = connected ? 0 : BPF_CORE_READ(sk, sk_err);
+	e->sock = key;
+	e->connect_ts_ns = c.connect_ts_ns;
+	e->ts_ns = bpf_ktime_get_ns();
+	submit_batched(e);
+}
+
+/* Follows a connect that returned -EINPROGRESS, whose record is already in the ring (so its outcome comes after
+ * it). On loopback the handshake ends inside connect(2) itself, before this exit: the peer's answer waits in the
+ * socket's backlog until connect releases the socket, after it chose -EINPROGRESS. So the state is read again
+ * once the entry is in: an end before that is reported here, one after it by proc_connect_state. */
+static __always_inline void follow_connect(struct sock *sk, __u32 tgid, __u64 connect_ts_ns)
+{
+	__u64 key = (__u64)sk;
+	struct pending_connect p = { .tgid = tgid, .connect_ts_ns = connect_ts_ns };
+	if (bpf_map_update_elem(&pending_connects, &key, &p, BPF_ANY)) {
+		count_outcome_lost();
+		return;
+	}
+	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state == TCP_ESTABLISHED || state == TCP_CLOSE)
+		report_outcome(sk, state == TCP_ESTABLISHED);
+}
+
+/* Every TCP state change on the machine passes here: one map lookup, and nothing more for sockets no traced
+ * connect waits on. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(proc_connect_state, struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+	if (!bpf_map_lookup_elem(&pending_connects, &key))
+		return 0;
+	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV) {
+		/* The handshake ended unseen (see connect_outcomes_lost): the entry outlived it. */
+		if (!bpf_map_delete_elem(&pending_connects, &key))
+			count_outcome_lost();
+		return 0;
+	}
+	/* SYN_SENT -> SYN_RECV is a simultaneous open, still under way. */
+	if (newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE)
+		report_outcome(sk, newstate == TCP_ESTABLISHED);
+	return 0;
+}
+
 /* Every syscall's exit on the machine passes here (no kprobes or syscall tracepoints on the kernels this must run
  * on), so the syscall number is tested first and nothing else is done for the others. At exit the user registers
  * still hold the arguments, and the memory they point to was just read by the kernel, so it is resident. */
@@ -181,6 +301,9 @@ int BPF_PROG(proc_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (task->thread_info.status & TS_COMPAT)
 		return 0;
+	/* Only TCP answers a non-blocking connect with EINPROGRESS (SCTP aside): UDP and Unix sockets connect at
+	 * once or fail. */
+	struct sock *pending = !open && ret == -EINPROGRESS ? tcp_sock_of(task, regs->di) : NULL;
 	struct aiscope_proc_io_event *e = reserve_event(struct aiscope_proc_io_event);
 	if (!e)
 		return 0;
@@ -192,12 +315,16 @@ int BPF_PROG(proc_sys_exit, struct pt_regs *regs, long ret)
 	e->ts_ns = bpf_ktime_get_ns();
 	e->capture = 0;
 	e->addr_len = 0;
+	e->sock = (__u64)pending;
 	e->path[0] = 0;
 	if (open)
 		read_open(e, regs, nr);
 	else
 		read_connect(e, regs);
+	__u64 connect_ts_ns = e->ts_ns;
 	submit_batched(e);
+	if (pending)
+		follow_connect(pending, tgid, connect_ts_ns);
 	return 0;
 }
 

@@ -14,6 +14,7 @@ enum proc_event_kind {
 	PROC_LIBRARIES = 4, /* the dynamic loader finished mapping or unmapping libraries (dlopen, start-up) */
 	PROC_OPEN = 5,      /* struct aiscope_proc_io_event */
 	PROC_CONNECT = 6,   /* struct aiscope_proc_io_event */
+	PROC_CONNECT_RESULT = 7, /* struct aiscope_proc_connect_result */
 };
 
 /* Fork, exit and library records end where args[] begins: only an exec carries the argument block. */
@@ -47,6 +48,20 @@ struct aiscope_proc_io_event {
 	__u64 ts_ns;
 	__u32 capture;     /* enum proc_io_capture */
 	__u32 addr_len;    /* connect: bytes of addr[] copied */
+	__u64 sock;        /* connect: the struct sock whose outcome a PROC_CONNECT_RESULT reports later, or 0 */
 	__u8 addr[PROC_SOCKADDR_LEN];  /* connect: struct sockaddr as the caller passed it */
 	char path[PROC_PATH_LEN];      /* open: the path as the caller passed it */
+};
+
+/* How a non-blocking TCP connect (one that returned -EINPROGRESS) ended: the handshake finished or failed. Carries
+ * the identity of its connect record (tgid, sock, connect_ts_ns), which comes first in the ring. */
+struct aiscope_proc_connect_result {
+	__u32 kind;
+	__u32 tgid;
+	__u32 connected;    /* 1: ESTABLISHED; 0: CLOSE */
+	__s32 err;          /* on CLOSE, the socket's error (ECONNREFUSED, ETIMEDOUT, ...); 0 when the process closed
+	                     * it before the handshake ended */
+	__u64 sock;
+	__u64 connect_ts_ns; /* ts_ns of the connect record */
+	__u64 ts_ns;         /* when the outcome was known */
 };

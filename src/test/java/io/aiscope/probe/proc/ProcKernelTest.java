@@ -27,17 +27,18 @@ import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * A real shell that writes a file, runs a failing ls and a Python child that opens files through all four open
- * syscalls and connects to a listening port, a closed one and a Unix socket; beside it an untraced process does
- * the same kinds of things. The child writes down what it did, and the report must say exactly that.
+ * syscalls and connects, blocking and not, to a listening port, a closed one, one whose backlog is full, a UDP
+ * socket and a Unix socket; beside it an untraced process does the same kinds of things. The child writes down what
+ * it did, and the report must say exactly that.
  */
 @Tag("kernel")
 class ProcKernelTest {
-    private static final int ENOENT = 2, ECONNREFUSED = 111, EINPROGRESS = 115;
+    private static final int ENOENT = 2, ECONNREFUSED = 111, EINPROGRESS = 115, CLOSED_WHILE_CONNECTING = -125;
     private static final int O_WRONLY = 01, O_RDWR = 02, O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000,
             O_APPEND = 02000, O_CLOEXEC = 02000000;
     private static final String PYTHON = "/usr/bin/python3";
     private static final String CHILD = """
-            import ctypes, json, os, socket, sys
+            import ctypes, json, os, select, socket, sys
 
             d = sys.argv[1]
             libc = ctypes.CDLL(None, use_errno=True)
@@ -71,20 +72,67 @@ class ProcKernelTest {
             closed.bind(("127.0.0.1", 0))
             unix = socket.socket(socket.AF_UNIX)
             unix.bind(d + "/sock")
-            unix.listen(1)
+            unix.listen(8)
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind(("127.0.0.1", 0))
+            # Backlog 0 holds one connection: the filler's. The next SYN is dropped, so that connect stays under
+            # way until its caller gives up.
+            full = socket.socket()
+            full.bind(("127.0.0.1", 0))
+            full.listen(0)
             kept = []
 
-            def connect(family, address, blocking=True):
-                s = socket.socket(family)
+            def connect(family, address, blocking=True, kind=socket.SOCK_STREAM):
+                s = socket.socket(family, kind)
                 s.setblocking(blocking)
                 kept.append(s)
                 return s.connect_ex(address)
 
+            # A non-blocking connect, then its outcome as an event loop learns it: writable, then SO_ERROR.
+            def polled(address):
+                s = socket.socket()
+                s.setblocking(False)
+                kept.append(s)
+                returned = s.connect_ex(address)
+                select.select([], [s], [], 2)
+                return [returned, s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)]
+
+            # Python connects with a timeout by a non-blocking connect and a poll.
+            def with_timeout(address, timeout):
+                try:
+                    kept.append(socket.create_connection(address, timeout=timeout))
+                    return 0
+                except TimeoutError:
+                    return "timeout"
+                except OSError as e:
+                    return e.errno
+
+            # Its SYN dropped while the backlog is full, this one connects at the SYN's retransmission (1 s), once
+            # the filler is accepted: the outcome comes from the state change, long after the call returned.
+            def accepted_later(listener):
+                s = socket.socket()
+                s.setblocking(False)
+                kept.append(s)
+                returned = s.connect_ex(listener.getsockname())
+                kept.append(listener.accept()[0])
+                select.select([], [s], [], 5)
+                return [returned, s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)]
+
             truth = {"pid": os.getpid(), "listening": server.getsockname()[1], "closed": closed.getsockname()[1],
+                     "udp": udp.getsockname()[1], "full": full.getsockname()[1],
                      "results": [connect(socket.AF_INET, server.getsockname()),
                                  connect(socket.AF_INET, closed.getsockname()),
                                  connect(socket.AF_INET, server.getsockname(), False),
-                                 connect(socket.AF_UNIX, d + "/sock")]}
+                                 connect(socket.AF_UNIX, d + "/sock")],
+                     "non_blocking": [with_timeout(server.getsockname(), 2),
+                                      with_timeout(closed.getsockname(), 2),
+                                      polled(server.getsockname()),
+                                      polled(closed.getsockname()),
+                                      connect(socket.AF_INET, udp.getsockname(), False, socket.SOCK_DGRAM),
+                                      connect(socket.AF_UNIX, d + "/sock", False),
+                                      connect(socket.AF_INET, full.getsockname()),
+                                      with_timeout(full.getsockname(), 0.3),
+                                      accepted_later(full)]}
             with open(d + "/truth.json", "w") as f:
                 json.dump(truth, f)
             """;
@@ -155,13 +203,21 @@ class ProcKernelTest {
         assertThat(files.get("written_opens_left_out").asInt()).isZero();
 
         assertThat(truth.get("results").toString()).isEqualTo("[0," + ECONNREFUSED + "," + EINPROGRESS + ",0]");
+        // Each non-blocking one as its caller learnt it; UDP and Unix sockets connect at once, never EINPROGRESS.
+        assertThat(truth.get("non_blocking").toString()).isEqualTo("[0," + ECONNREFUSED + ",[" + EINPROGRESS + ",0],["
+                + EINPROGRESS + "," + ECONNREFUSED + "],0,0,0,\"timeout\",[" + EINPROGRESS + ",0]]");
         int listening = truth.get("listening").asInt(), closed = truth.get("closed").asInt();
+        int full = truth.get("full").asInt();
+        // Non-blocking TCP connects count under their outcome: none is left "in progress".
         assertThat(proc.get("connects")).extracting(c -> c.get("address").asText(), c -> c.get("port").asInt(),
                 c -> c.get("result").asInt(), c -> c.get("count").asInt()).containsExactly(
-                tuple("127.0.0.1", listening, 0, 1),
-                tuple("127.0.0.1", closed, -ECONNREFUSED, 1),
-                tuple("127.0.0.1", listening, -EINPROGRESS, 1),
-                tuple(path("sock"), 0, 0, 1));
+                tuple("127.0.0.1", listening, 0, 4),
+                tuple("127.0.0.1", closed, -ECONNREFUSED, 3),
+                tuple(path("sock"), 0, 0, 2),
+                tuple("127.0.0.1", truth.get("udp").asInt(), 0, 1),
+                tuple("127.0.0.1", full, 0, 2),
+                tuple("127.0.0.1", full, CLOSED_WHILE_CONNECTING, 1));
+        assertThat(proc.get("connect_outcomes_lost").asInt()).isZero();
         assertThat(t.report().get("agent").get("dropped").asLong()).isZero();
         assertThat(t.result().stderr()).contains("[proc] 3 processes");
     }
@@ -212,7 +268,17 @@ class ProcKernelTest {
         assertThat(of(actions, ProcessAction.FileOpen.class)).filteredOn(o -> o.path().equals(path("existing")))
                 .singleElement().satisfies(o -> assertThat(o.forWriting()).isFalse());
         assertThat(of(actions, ProcessAction.Connect.class)).extracting(ProcessAction.Connect::pid)
-                .containsOnly(python).hasSize(4);
+                .containsOnly(python).hasSize(13);
+        // The outcomes, each of its own -EINPROGRESS connect, in call order; the gave-up one after its 300 ms.
+        List<ProcessAction.ConnectResult> outcomes = of(actions, ProcessAction.ConnectResult.class);
+        assertThat(outcomes).extracting(r -> r.connect().result(), ProcessAction.ConnectResult::result).containsExactly(
+                tuple((long) -EINPROGRESS, 0L), tuple((long) -EINPROGRESS, 0L), tuple((long) -EINPROGRESS, (long) -ECONNREFUSED),
+                tuple((long) -EINPROGRESS, 0L), tuple((long) -EINPROGRESS, (long) -ECONNREFUSED),
+                tuple((long) -EINPROGRESS, (long) CLOSED_WHILE_CONNECTING), tuple((long) -EINPROGRESS, 0L));
+        assertThat(outcomes).allSatisfy(r -> assertThat(of(actions, ProcessAction.Connect.class)).contains(r.connect()));
+        assertThat(outcomes.get(5).afterNs()).isBetween(300_000_000L, 2_000_000_000L);
+        assertThat(outcomes.get(6).afterNs()).isBetween(900_000_000L, 5_000_000_000L);
+        assertThat(outcomes.subList(0, 5)).allSatisfy(r -> assertThat(r.afterNs()).isBetween(0L, 50_000_000L));
         assertThat(actions).allSatisfy(a -> assertThat(a.pid()).isNotEqualTo((int) untraced.pid()));
     }
 
