@@ -97,7 +97,7 @@ final class LibraryAttacher {
         int before = links.size();
         Set<String> functions = new LinkedHashSet<>();
         present.forEach(p -> functions.add(p.function()));
-        Attempt attempt = new Attempt(state.plan.family(), lib.path(), functions, failed);
+        Attempt attempt = new Attempt(state.plan, lib.path(), functions, failed);
         // Return probes first: a call in flight while attaching then has no entry record and is skipped whole,
         // rather than entered with no return to complete it.
         attempt.attach(present.stream().filter(p -> p.onReturn() != null).toList(), UprobePlan.Probe::onReturn, true);
@@ -121,15 +121,19 @@ final class LibraryAttacher {
 
     /** Attaching one plan to one file: the functions that fail go into {@code failed}, with a warning each. */
     private final class Attempt {
+        private final UprobePlan plan;
         private final String family;
         private final Path path;
         private final Set<String> failed;
         private final Set<String> functions;
-        private Map<String, Long> offsets;
+        private Map<String, UprobePlan.Place> places;
+        /** The probed functions' symbols in the file: read with {@link #places}. */
+        private Map<String, Long> offsets = Map.of();
         int multiLinks;
 
-        Attempt(String family, Path path, Set<String> functions, Set<String> failed) {
-            this.family = family;
+        Attempt(UprobePlan plan, Path path, Set<String> functions, Set<String> failed) {
+            this.plan = plan;
+            this.family = plan.family();
             this.path = path;
             this.functions = functions;
             this.failed = failed;
@@ -156,12 +160,12 @@ final class LibraryAttacher {
         private void attachMulti(BpfProgram program, List<UprobePlan.Probe> group, boolean onReturn) {
             List<BpfProgram.UprobeTarget> targets = new ArrayList<>();
             for (UprobePlan.Probe probe : group) {
-                Long offset = offsets().get(probe.function());
-                if (offset == null) {
+                UprobePlan.Place place = places().get(probe.function());
+                if (place != null) {
+                    targets.add(new BpfProgram.UprobeTarget(probe.function(), place.fileOffset(), place.cookie()));
+                } else if (!offsets.containsKey(probe.function())) {
                     fail(probe.function(), "no file offset for it in the ELF file");
-                } else {
-                    targets.add(new BpfProgram.UprobeTarget(probe.function(), offset, probe.cookie()));
-                }
+                } // else covered by another probe's place
             }
             if (targets.isEmpty()) {
                 return;
@@ -188,16 +192,18 @@ final class LibraryAttacher {
             }
         }
 
-        private Map<String, Long> offsets() {
-            if (offsets == null) {
+        /** Where each probe goes in this file (uprobe_multi links take file offsets, so the plan may move them). */
+        private Map<String, UprobePlan.Place> places() {
+            if (places == null) {
                 try {
                     offsets = UprobeMulti.fileOffsets(path, functions);
+                    places = plan.placement().place(path, plan.probes(), offsets);
                 } catch (IOException e) {
                     log.warn(family + ": cannot read the symbols of " + path + ": " + e.getMessage());
-                    offsets = Map.of();
+                    places = Map.of();
                 }
             }
-            return offsets;
+            return places;
         }
 
         private void fail(String function, String reason) {

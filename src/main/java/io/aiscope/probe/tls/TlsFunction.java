@@ -39,6 +39,6 @@ enum TlsFunction {
                 .map(f -> new UprobePlan.Probe(f.name(), object.program(f.entry),
                         f.exit == null ? null : object.program(f.exit), f.cookie))
                 .toList();
-        return new UprobePlan(family, "libssl", "libssl.so*", probes);
+        return new UprobePlan(family, "libssl", "libssl.so*", probes, new OpenSslInternals());
     }
 }
